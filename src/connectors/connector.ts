@@ -1,0 +1,56 @@
+import type { JsonObject, JsonValue } from '../core/json.js';
+import type { StepEffect } from '../store/store.js';
+
+/**
+ * A connector talks to one kind of system through named actions. Each action declares its input and
+ * output schemas, whether its failures may be retried, and how its effect behaves when repeated.
+ *
+ * Actions fail by throwing `CallError` (from core/errors) with a code, a message and `retrySafe`;
+ * anything else thrown is treated as a non-retry-safe INTERNAL error by the worker.
+ */
+export interface Connector {
+  /** `util`, `http`, `sql`, … — the prefix of `connector.action` in recipes. */
+  name: string;
+  description: string;
+  /** JSON Schema of a connection's non-secret configuration, or null for connection-less connectors. */
+  connectionSchema: JsonObject | null;
+  actions: Record<string, ConnectorAction>;
+}
+
+export interface ConnectorAction {
+  description: string;
+  /** JSON Schema of the action's input (the step's evaluated `with`). */
+  input: JsonObject;
+  /** JSON Schema of the action's output, when known. */
+  output: JsonObject | null;
+  /**
+   * How the effect behaves if the action runs again for the same step (see StepEffect). May depend on
+   * the input (an HTTP GET is `none`, a POST without an idempotency header is `unsafe`).
+   */
+  effect(input: JsonObject): StepEffect;
+  run(input: JsonObject, ctx: ActionContext): Promise<ActionResult>;
+}
+
+export interface ActionContext {
+  callId: string;
+  /** The derived idempotency key of this step (call id + step path); pass it downstream. */
+  stepKey: string;
+  /** The resolved connection, or null for connection-less actions. */
+  connection: ResolvedConnection | null;
+  /** Aborted on step timeout, call cancellation or worker shutdown. */
+  signal: AbortSignal;
+}
+
+export interface ActionResult {
+  output: JsonValue;
+  /** Redacted summaries for the audit trail (no secrets, bounded size). */
+  request?: JsonValue;
+  response?: JsonValue;
+}
+
+/** A connection as a connector receives it: its non-secret config (secrets arrive with the vault). */
+export interface ResolvedConnection {
+  name: string;
+  connector: string;
+  config: JsonObject;
+}

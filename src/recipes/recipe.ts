@@ -1,0 +1,92 @@
+import type { BackoffPolicy } from '../core/backoff.js';
+import type { JsonObject, JsonValue } from '../core/json.js';
+
+/**
+ * A compiled recipe: the validated, normalised form of one recipe YAML file. Expressions are still
+ * source text here (`${ ... }` strings inside `Template` values); `expression.ts` evaluates them.
+ *
+ * A Template is any JSON value in which strings may hold `${ ... }` expressions:
+ * - a string that is exactly one `${ ... }` evaluates to the expression's value (any JSON type);
+ * - a string with `${ ... }` inside other text is a template whose parts are joined as text;
+ * - `$${` is a literal `${`; an undefined result is `null`.
+ */
+export type Template = JsonValue;
+
+export interface Recipe {
+  tool: string;
+  title: string | null;
+  description: string;
+  annotations: JsonObject | null;
+  /** JSON Schema 2020-12 of the arguments. */
+  input: JsonObject;
+  /** JSON Schema of `data`, or null. */
+  outputSchema: JsonObject | null;
+  idempotency: RecipeIdempotency | null;
+  /** False keeps an atomic recipe internal (callable by `call:` steps only). */
+  expose: boolean;
+  /** How long the gateway waits for settlement before answering CALL_IN_PROGRESS (ms), or null for the default. */
+  waitMs: number | null;
+  /** Time allowed from enqueue to settlement (ms), or null for the default. */
+  deadlineMs: number | null;
+  steps: Step[];
+  /** The mapping that builds `data` when the steps run out without a `return`; null → `null` data. */
+  output: Template | null;
+}
+
+export interface RecipeIdempotency {
+  /** An expression (`${ ... }`) giving the key, or null. */
+  key: string | null;
+  /** Content-based deduplication: the hash of the canonical arguments within `windowMs`. */
+  content: boolean;
+  windowMs: number | null;
+}
+
+export interface RetryPolicy {
+  /** Total tries of the step, including the first. */
+  attempts: number;
+  backoff: BackoffPolicy;
+}
+
+export interface OnErrorRule {
+  /** Connector error code this rule matches (`*` for any). */
+  code: string;
+  /** Either map to a business error… */
+  fail?: FailSpec;
+  /** …or use this value as the step's output. */
+  value?: Template;
+}
+
+export interface FailSpec {
+  code: string;
+  status: number;
+  message: Template;
+  retrySafe: boolean;
+}
+
+interface StepBase {
+  /** Required when later steps use the value; key of `steps.<id>`. */
+  id: string | null;
+  /** Position in the recipe, 0-based; the journal path uses `id` when present, else the index. */
+  index: number;
+  /** Expression; a skipped step's value is null. */
+  when: string | null;
+  /** 1-based line of the step in its source file (for messages). */
+  line: number | null;
+}
+
+export type Step =
+  | (StepBase & {
+      kind: 'action';
+      connector: string;
+      action: string;
+      connection: string | null;
+      with: Template;
+      retry: RetryPolicy | null;
+      timeoutMs: number | null;
+      onError: OnErrorRule[];
+    })
+  | (StepBase & { kind: 'call'; recipe: string; with: Template; timeoutMs: number | null })
+  | (StepBase & { kind: 'return'; value: Template })
+  | (StepBase & { kind: 'fail'; fail: FailSpec });
+
+export type StepKindName = Step['kind'];

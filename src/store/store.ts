@@ -1,0 +1,302 @@
+import type { CallStatus } from '../core/call-status.js';
+import type { ToolError } from '../core/errors.js';
+import type { JsonObject, JsonValue } from '../core/json.js';
+
+/**
+ * The Store: every piece of platform state (releases, calls, leases, journal, idempotency keys) lives
+ * behind this interface. SQLite implements it now; PostgreSQL implements the same interface later.
+ * Callers never name a backend; only `platform.ts` and `cli/` choose one.
+ *
+ * Time rule: every lease, expiry and run-after decision uses the store's own clock (the database's
+ * `now()` on PostgreSQL; the process clock inside the SQLite transaction), never a caller's clock.
+ */
+export interface Store {
+  readonly kind: StoreKind;
+  readonly capabilities: StoreCapabilities;
+
+  /** Applies pending numbered migrations. Idempotent. */
+  migrate(): Promise<void>;
+  /** Compares the applied migrations and the live schema with the shipped ones (for `doctor`, `/readyz`). */
+  checkSchema(): Promise<SchemaReport>;
+  /** Resolves when the store answers a trivial query. */
+  ping(): Promise<void>;
+  /** Closes connections and pollers. Idempotent. */
+  close(): Promise<void>;
+
+  // --- releases -------------------------------------------------------------------------------
+  /** Stores the recipe versions (deduplicated by digest) and the release, and activates it: one transaction. */
+  createRelease(input: NewRelease): Promise<Release>;
+  getActiveRelease(workspace: string): Promise<Release | null>;
+  getRelease(id: string): Promise<Release | null>;
+  /** Newest first. */
+  listReleases(workspace: string, limit?: number): Promise<ReleaseSummary[]>;
+  /** Points the workspace at an existing release (rollback). Throws if the release is not the workspace's. */
+  activateRelease(workspace: string, releaseId: string): Promise<void>;
+
+  // --- calls ----------------------------------------------------------------------------------
+  /**
+   * Resolves the idempotency key and inserts the call, in one transaction. With a key:
+   * an unexpired key with the same args hash finds its call (`existing`; a `failed` call whose error is
+   * retry-safe is put back to `queued` and reported `resumed`), an unexpired key with another args hash
+   * is a `conflict`, an expired key is replaced.
+   */
+  enqueue(input: EnqueueInput): Promise<EnqueueOutcome>;
+  getCall(id: string): Promise<CallRecord | null>;
+  /** The calls among `ids` that exist (any order). Used by waiters. */
+  getCalls(ids: readonly string[]): Promise<CallRecord[]>;
+  /** Newest first. */
+  listCalls(filter: CallFilter): Promise<CallRecord[]>;
+
+  /**
+   * Claims up to `limit` runnable calls (queued, or retry_wait whose run_after has passed), oldest first:
+   * each gets status running, a new fencing token (previous + 1), attempt + 1, a lease until
+   * now + leaseMs, and an attempt record.
+   */
+  claim(input: ClaimInput): Promise<ClaimedCall[]>;
+  /** Extends the lease. `ok: false` when the token is stale or the call left `running` (e.g. cancelled). */
+  heartbeat(callId: string, token: number, leaseMs: number): Promise<HeartbeatResult>;
+  /** Settles the call if `token` is still the lease holder's and the call is running; else false (stale). */
+  settle(callId: string, token: number, settlement: Settlement): Promise<boolean>;
+  /** Gives the call back (drain): running → queued, no counter raised. False if stale. */
+  release(callId: string, token: number): Promise<boolean>;
+  /**
+   * Requeues running calls whose lease expired (crash_count + 1, attempt recorded as `crashed`), or
+   * settles them `dead` once crash_count would pass `maxCrashes`. Returns the ids touched.
+   */
+  reclaimExpired(input: { maxCrashes: number }): Promise<string[]>;
+  /** Cancels a call that is not terminal (any holder's later writes become stale). Null if unknown. */
+  cancel(callId: string, reason: string): Promise<CallRecord | null>;
+  /** Operator retry: a terminal failed/dead/outcome_unknown call goes back to queued. */
+  requeue(callId: string): Promise<CallRecord | null>;
+
+  // --- journal (the audit trail) ----------------------------------------------------------------
+  /** Records that a step began. Returns the journal entry id, or null if `token` is stale. */
+  startStep(callId: string, token: number, step: StepStart): Promise<number | null>;
+  /** Records how the step ended. False if `token` is stale (the entry stays `started`). */
+  finishStep(callId: string, token: number, entryId: number, finish: StepFinish): Promise<boolean>;
+  /** In insertion order. */
+  listJournal(callId: string): Promise<JournalEntry[]>;
+  listAttempts(callId: string): Promise<AttemptRecord[]>;
+
+  // --- wake-ups and housekeeping ------------------------------------------------------------------
+  /**
+   * Registers a listener called (possibly spuriously, possibly coalesced) after any committed change to
+   * calls, from this process or another. Returns an unsubscribe function.
+   */
+  onChange(listener: () => void): () => void;
+  /** The earliest future moment something becomes claimable or reclaimable (retry run_after, lease expiry). */
+  nextWakeAt(): Promise<number | null>;
+  /** Deletes settled calls (with journals and attempts) and idempotency keys older than the retention. */
+  prune(input: { settledBefore: number }): Promise<{ calls: number; keys: number }>;
+  /** Counts calls per status (queue depth for the supervisor and `/metrics`). */
+  countByStatus(workspace?: string): Promise<Partial<Record<CallStatus, number>>>;
+}
+
+export type StoreKind = 'sqlite' | 'postgres';
+
+/** What a backend can and cannot do, each with a reason; tests skip by capability, not by backend name. */
+export interface StoreCapabilities {
+  /** Other processes' commits are seen through LISTEN/NOTIFY (true) or a data_version poll (false). */
+  pushNotifications: { value: boolean; reason: string };
+  /** Several machines can share the store. */
+  multiMachine: { value: boolean; reason: string };
+}
+
+export interface SchemaReport {
+  ok: boolean;
+  applied: { version: number; name: string; checksum: string }[];
+  pending: { version: number; name: string }[];
+  /** Human-readable drift findings: changed checksums, missing tables/columns/indexes, unknown versions. */
+  drift: string[];
+}
+
+// --- releases -------------------------------------------------------------------------------------
+
+export interface RecipeVersion {
+  tool: string;
+  /** sha256 of the canonical source text. */
+  digest: string;
+  /** The file name within the deployed folder. */
+  file: string;
+  /** The YAML source text, as deployed. */
+  source: string;
+}
+
+export interface NewRelease {
+  workspace: string;
+  recipes: RecipeVersion[];
+  /** Free text: who/what deployed it (e.g. the folder path). */
+  note?: string;
+}
+
+export interface Release {
+  id: string;
+  workspace: string;
+  /** sha256 over the sorted recipe digests. */
+  digest: string;
+  createdAt: number;
+  note: string | null;
+  active: boolean;
+  recipes: RecipeVersion[];
+}
+
+export type ReleaseSummary = Omit<Release, 'recipes'> & { tools: string[] };
+
+// --- calls ----------------------------------------------------------------------------------------
+
+export interface EnqueueInput {
+  /** Pre-generated call id (unguessable). */
+  id: string;
+  workspace: string;
+  tool: string;
+  releaseId: string;
+  args: JsonObject;
+  /** sha256 of the canonical args; the idempotency fingerprint. */
+  argsHash: string;
+  /** The resolved idempotency key, or null. */
+  idempotencyKey: string | null;
+  /** Where the key came from, for the audit. */
+  idempotencySource: IdempotencySource | null;
+  /** How long the key is kept, from now. */
+  keyTtlMs: number;
+  /** Error attempts allowed before the call fails for good (1 = no retry at the call level). */
+  maxAttempts: number;
+  /** Absolute deadline (ms since epoch) or null. */
+  deadlineAt: number | null;
+  /** Free-form metadata kept with the call (the MCP server name, protocol version, …). Never secrets. */
+  meta?: JsonObject;
+}
+
+export type IdempotencySource = 'recipe' | 'header' | 'meta' | 'content';
+
+export type EnqueueOutcome =
+  | { kind: 'created'; call: CallRecord }
+  | { kind: 'existing'; call: CallRecord; resumed: boolean }
+  | { kind: 'conflict'; callId: string };
+
+export interface CallRecord {
+  id: string;
+  workspace: string;
+  tool: string;
+  releaseId: string;
+  args: JsonObject;
+  argsHash: string;
+  idempotencyKey: string | null;
+  idempotencySource: IdempotencySource | null;
+  status: CallStatus;
+  /** Number of claims so far. */
+  attempt: number;
+  /** Attempts that ended in a (retry-safe) error. */
+  errorAttempts: number;
+  /** Attempts whose worker died (lease expired). */
+  crashCount: number;
+  maxAttempts: number;
+  leaseToken: number;
+  leaseExpiresAt: number | null;
+  workerId: string | null;
+  runAfter: number;
+  deadlineAt: number | null;
+  /** `data` of a succeeded call. */
+  result: JsonValue | null;
+  /** The error of a failed/dead/cancelled/outcome_unknown call, or the last retry-safe error while retrying. */
+  error: ToolError | null;
+  meta: JsonObject;
+  createdAt: number;
+  updatedAt: number;
+  settledAt: number | null;
+}
+
+export interface CallFilter {
+  workspace?: string;
+  status?: CallStatus;
+  tool?: string;
+  limit?: number;
+}
+
+export interface ClaimInput {
+  workerId: string;
+  limit: number;
+  leaseMs: number;
+}
+
+export interface ClaimedCall {
+  call: CallRecord;
+  /** The fencing token of this lease. */
+  token: number;
+}
+
+export type HeartbeatResult = { ok: true; leaseExpiresAt: number } | { ok: false; status: CallStatus | null };
+
+export type Settlement =
+  | { status: 'succeeded'; data: JsonValue }
+  | { status: 'failed'; error: ToolError }
+  /** A retry-safe failure with attempts left: error_attempts + 1, claimable again at runAfter. */
+  | { status: 'retry_wait'; error: ToolError; runAfter: number }
+  | { status: 'dead'; error: ToolError }
+  | { status: 'outcome_unknown'; error: ToolError };
+
+// --- journal ----------------------------------------------------------------------------------------
+
+export type StepKind = 'action' | 'call' | 'return' | 'fail' | 'compensate';
+
+/** How a step's external effect behaves when the step runs again. */
+export type StepEffect =
+  /** No external effect (reads, util.echo): repeating is harmless. */
+  | 'none'
+  /** The downstream deduplicates by the step key: repeating applies the effect once. */
+  | 'keyed'
+  /** Cannot be deduplicated: a worker dying inside it leaves the outcome unknown. */
+  | 'unsafe';
+
+export interface StepStart {
+  attempt: number;
+  /** Unique within the call: e.g. `booking`, `3`, `guest/1` for a sub-recipe's step. */
+  stepPath: string;
+  kind: StepKind;
+  /** `connector.action` or the sub-recipe name. */
+  target: string | null;
+  effect: StepEffect;
+  workerId: string;
+  /** Redacted summary of what was sent. */
+  request: JsonValue | null;
+}
+
+export interface StepFinish {
+  status: 'succeeded' | 'failed' | 'skipped';
+  output: JsonValue | null;
+  error: ToolError | null;
+  /** Redacted summary of what came back. */
+  response: JsonValue | null;
+}
+
+export interface JournalEntry {
+  id: number;
+  callId: string;
+  attempt: number;
+  stepPath: string;
+  kind: StepKind;
+  target: string | null;
+  effect: StepEffect;
+  workerId: string;
+  leaseToken: number;
+  status: 'started' | 'succeeded' | 'failed' | 'skipped';
+  request: JsonValue | null;
+  response: JsonValue | null;
+  output: JsonValue | null;
+  error: ToolError | null;
+  startedAt: number;
+  finishedAt: number | null;
+}
+
+export type AttemptOutcome = 'running' | 'succeeded' | 'failed' | 'retry' | 'crashed' | 'released' | 'dead' | 'outcome_unknown' | 'cancelled';
+
+export interface AttemptRecord {
+  callId: string;
+  attempt: number;
+  leaseToken: number;
+  workerId: string;
+  outcome: AttemptOutcome;
+  error: ToolError | null;
+  startedAt: number;
+  endedAt: number | null;
+}
