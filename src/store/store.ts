@@ -27,6 +27,8 @@ export interface Store {
   /** Stores the recipe versions (deduplicated by digest) and the release, and activates it: one transaction. */
   createRelease(input: NewRelease): Promise<Release>;
   getActiveRelease(workspace: string): Promise<Release | null>;
+  /** Just the id of the active release (cheap: read on every request to pick up deploys at once). */
+  getActiveReleaseId(workspace: string): Promise<string | null>;
   getRelease(id: string): Promise<Release | null>;
   /** Newest first. */
   listReleases(workspace: string, limit?: number): Promise<ReleaseSummary[]>;
@@ -84,7 +86,10 @@ export interface Store {
    * calls, from this process or another. Returns an unsubscribe function.
    */
   onChange(listener: () => void): () => void;
-  /** The earliest future moment something becomes claimable or reclaimable (retry run_after, lease expiry). */
+  /**
+   * The earliest moment something becomes claimable or reclaimable (retry run_after, lease expiry). It may
+   * already be past (something fell due since the last claim or sweep): callers then act at once.
+   */
   nextWakeAt(): Promise<number | null>;
   /** Deletes settled calls (with journals and attempts) and idempotency keys older than the retention. */
   prune(input: { settledBefore: number }): Promise<{ calls: number; keys: number }>;
@@ -297,6 +302,8 @@ export interface AttemptRecord {
   workerId: string;
   outcome: AttemptOutcome;
   error: ToolError | null;
+  /** Audit remark, e.g. a settlement rejected because this attempt's lease was no longer current. */
+  note: string | null;
   startedAt: number;
   endedAt: number | null;
 }

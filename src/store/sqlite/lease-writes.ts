@@ -1,0 +1,102 @@
+import { assertNever, type CallStatus } from '../../core/call-status.js';
+import type { AttemptOutcome, HeartbeatResult, Settlement } from '../store.js';
+import type { AttemptLog } from './attempt-log.js';
+import type { SqliteDatabase } from './open.js';
+import { toJson } from './rows.js';
+
+export interface LeaseWriteOps {
+  heartbeat(callId: string, token: number, leaseMs: number): HeartbeatResult;
+  settle(callId: string, token: number, settlement: Settlement): boolean;
+  release(callId: string, token: number): boolean;
+}
+
+/**
+ * The lease holder's writes. Each is fenced by `id AND lease_token AND status = 'running'`, so a
+ * worker whose lease was reclaimed or whose call was cancelled can no longer change the call.
+ */
+export function createLeaseWriteOps(
+  db: SqliteDatabase,
+  attempts: AttemptLog,
+  changed: () => void,
+): LeaseWriteOps {
+  const FENCE = `id = @id AND lease_token = @token AND status = 'running'`;
+  const extend = db.prepare(`UPDATE calls SET lease_expires_at = @until, updated_at = @now WHERE ${FENCE}`);
+  const statusOf = db.prepare<[string], CallStatus>('SELECT status FROM calls WHERE id = ?').pluck();
+  const write = db.prepare(
+    `UPDATE calls SET status = @status, result = @result, error = @error, error_attempts = error_attempts + @errorStep,
+       run_after = coalesce(@runAfter, run_after), settled_at = @settledAt, lease_expires_at = NULL, updated_at = @now
+     WHERE ${FENCE}`,
+  );
+  const giveBack = db.prepare(
+    `UPDATE calls SET status = 'queued', lease_expires_at = NULL, updated_at = @now WHERE ${FENCE}`,
+  );
+
+  const settle = db.transaction((id: string, token: number, s: Settlement): boolean => {
+    const now = Date.now();
+    const error = s.status === 'succeeded' ? null : s.error;
+    const done = write.run({
+      id,
+      token,
+      now,
+      status: s.status,
+      result: s.status === 'succeeded' ? toJson(s.data) : null,
+      error: toJson(error),
+      errorStep: s.status === 'retry_wait' ? 1 : 0,
+      runAfter: s.status === 'retry_wait' ? s.runAfter : null,
+      settledAt: s.status === 'retry_wait' ? null : now,
+    });
+    if (done.changes !== 1) {
+      // A zombie's late completion changes nothing, but the audit trail keeps that it tried.
+      const when = new Date(now).toISOString();
+      attempts.note(
+        id,
+        token,
+        `stale_completion: ${s.status} rejected at ${when}, the lease was no longer held`,
+      );
+      return false;
+    }
+    attempts.end(id, token, outcomeOf(s), error, now);
+    return true;
+  });
+
+  const release = db.transaction((id: string, token: number): boolean => {
+    const now = Date.now();
+    if (giveBack.run({ id, token, now }).changes !== 1) return false;
+    attempts.end(id, token, 'released', null, now);
+    return true;
+  });
+
+  return {
+    // No change signal: a heartbeat only postpones an expiry, so it unblocks no waiter and no claimer.
+    heartbeat(id, token, leaseMs) {
+      const now = Date.now();
+      const until = now + leaseMs;
+      if (extend.run({ id, token, now, until }).changes === 1) return { ok: true, leaseExpiresAt: until };
+      return { ok: false, status: statusOf.get(id) ?? null };
+    },
+    settle(id, token, settlement) {
+      const ok = settle.immediate(id, token, settlement);
+      if (ok) changed();
+      return ok;
+    },
+    release(id, token) {
+      const ok = release.immediate(id, token);
+      if (ok) changed();
+      return ok;
+    },
+  };
+}
+
+function outcomeOf(settlement: Settlement): AttemptOutcome {
+  switch (settlement.status) {
+    case 'succeeded':
+    case 'failed':
+    case 'dead':
+    case 'outcome_unknown':
+      return settlement.status;
+    case 'retry_wait':
+      return 'retry';
+    default:
+      return assertNever(settlement);
+  }
+}
