@@ -90,3 +90,10 @@ export type Step =
   | (StepBase & { kind: 'fail'; fail: FailSpec });
 
 export type StepKindName = Step['kind'];
+
+/** One problem found while loading recipes: the file, the 1-based line it points at, and what is wrong. */
+export interface RecipeError {
+  file: string;
+  line: number;
+  message: string;
+}

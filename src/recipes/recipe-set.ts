@@ -1,0 +1,97 @@
+import { sha256 } from '../core/ids.js';
+import type { ActionRegistry } from './compile.js';
+import { loadRecipe } from './load-recipe.js';
+import type { Recipe, RecipeError } from './recipe.js';
+
+export interface RecipeFile {
+  file: string;
+  source: string;
+}
+
+export interface LoadedRecipe extends RecipeFile {
+  /** sha256 of the source text: the recipe version's identity in a release. */
+  digest: string;
+  recipe: Recipe;
+}
+
+export interface RecipeSet {
+  recipes: LoadedRecipe[];
+  errors: RecipeError[];
+}
+
+/**
+ * Compiles a set of recipe files that deploy together, then checks them as a whole: tool names are
+ * unique, every `call:` names a recipe of the set, and no recipe calls itself through others. The set
+ * is usable only when `errors` is empty.
+ */
+export function compileRecipeSet(files: readonly RecipeFile[], registry: ActionRegistry): RecipeSet {
+  const recipes: LoadedRecipe[] = [];
+  const errors: RecipeError[] = [];
+  const declared = new Map<string, RecipeFile>();
+  // Code-unit order, not locale order: which file is "first" must not depend on the machine.
+  for (const entry of [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
+    const result = loadRecipe(entry.file, entry.source, registry);
+    errors.push(...result.errors);
+    if (result.tool !== null) {
+      const first = declared.get(result.tool);
+      if (first) {
+        errors.push({
+          file: entry.file,
+          line: result.lineOf?.(['tool']) ?? 1,
+          message: `tool "${result.tool}" is already declared in ${first.file}`,
+        });
+        continue;
+      }
+      declared.set(result.tool, entry);
+    }
+    if (result.recipe) recipes.push({ ...entry, digest: sha256(entry.source), recipe: result.recipe });
+  }
+  errors.push(...checkCalls(recipes, new Set(declared.keys())));
+  return { recipes, errors };
+}
+
+function checkCalls(recipes: readonly LoadedRecipe[], declared: ReadonlySet<string>): RecipeError[] {
+  const errors: RecipeError[] = [];
+  const byTool = new Map(recipes.map((r) => [r.recipe.tool, r]));
+  for (const { file, recipe } of recipes) {
+    for (const step of recipe.steps) {
+      if (step.kind === 'call' && !declared.has(step.recipe)) {
+        errors.push({
+          file,
+          line: step.line ?? 1,
+          message: `steps[${step.index}]: calls "${step.recipe}", but no recipe in the folder has that tool name`,
+        });
+      }
+    }
+  }
+  for (const cycle of callCycles(byTool)) {
+    const [head, next] = cycle;
+    const owner = byTool.get(head as string);
+    const step = owner?.recipe.steps.find((s) => s.kind === 'call' && s.recipe === next);
+    errors.push({
+      file: owner?.file ?? '',
+      line: step?.line ?? 1,
+      message: `call cycle: ${cycle.join(' → ')} (a recipe may not call itself, directly or through others)`,
+    });
+  }
+  return errors;
+}
+
+/** Each cycle once, as the tools along it with the first repeated at the end. */
+function callCycles(byTool: ReadonlyMap<string, LoadedRecipe>): string[][] {
+  const cycles: string[][] = [];
+  const done = new Set<string>();
+  const visit = (tool: string, trail: string[]): void => {
+    const seenAt = trail.indexOf(tool);
+    if (seenAt >= 0) {
+      cycles.push([...trail.slice(seenAt), tool]);
+      return;
+    }
+    if (done.has(tool)) return;
+    const recipe = byTool.get(tool)?.recipe;
+    for (const step of recipe?.steps ?? []) if (step.kind === 'call') visit(step.recipe, [...trail, tool]);
+    done.add(tool);
+  };
+  for (const tool of [...byTool.keys()].sort()) visit(tool, []);
+  return cycles;
+}
