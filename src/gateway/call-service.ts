@@ -1,0 +1,229 @@
+import { isTerminal } from '../core/call-status.js';
+import { canonicalJson, isPlainObject, type JsonObject } from '../core/json.js';
+import { newCallId, sha256 } from '../core/ids.js';
+import type { ToolError } from '../core/errors.js';
+import type { Recipe } from '../recipes/recipe.js';
+import type { ReleaseCatalog } from '../recipes/release-catalog.js';
+import type { CallRecord, IdempotencySource, Store } from '../store/store.js';
+import type { SchemaValidator, TemplateEvaluator } from '../worker/ports.js';
+import { SettlementWaiter } from './settlement-waiter.js';
+import { describeTool } from './tool-descriptor.js';
+import type {
+  CallResult,
+  SubmitOutcome,
+  SubmitRequest,
+  ToolDescriptor,
+  ToolService,
+} from './tool-service.js';
+
+export interface CallServiceOptions {
+  store: Store;
+  catalog: ReleaseCatalog;
+  validator: SchemaValidator;
+  evaluator: TemplateEvaluator;
+  workspace: string;
+  servers: Record<string, string[] | '*'>;
+  limits: { waitMs: number; deadlineMs: number; keyTtlMs: number; maxAttempts: number };
+  /** Called after a new call commits (the supervisor forwards it to worker processes as a wake-up). */
+  onEnqueued?: () => void;
+}
+
+/**
+ * The platform side of the gateway: validates arguments, resolves the idempotency key, commits the
+ * call, and waits (bounded) for it to settle. It never runs a recipe.
+ */
+export function createCallService(
+  options: CallServiceOptions,
+): ToolService & { close(): void; poke(): void } {
+  const { store, catalog, workspace, servers, limits } = options;
+  const waiter = new SettlementWaiter(store);
+  const listings = new Map<string, ToolDescriptor[]>();
+
+  async function activeTools(): Promise<{ releaseId: string; recipes: ReadonlyMap<string, Recipe> } | null> {
+    const releaseId = await store.getActiveReleaseId(workspace);
+    if (!releaseId) return null;
+    return { releaseId, recipes: await catalog.recipes(releaseId) };
+  }
+
+  function listed(server: string, recipe: Recipe | undefined): recipe is Recipe {
+    const allowed = servers[server];
+    if (!recipe || !recipe.expose || allowed === undefined) return false;
+    return allowed === '*' || allowed.includes(recipe.tool);
+  }
+
+  return {
+    hasServer: (server) => Object.hasOwn(servers, server),
+
+    async listTools(server) {
+      if (servers[server] === undefined) return null;
+      const active = await activeTools();
+      if (!active) return [];
+      const cacheKey = `${active.releaseId}\u0000${server}`;
+      let tools = listings.get(cacheKey);
+      if (!tools) {
+        tools = [...active.recipes.values()].filter((r) => listed(server, r)).map(describeTool);
+        listings.set(cacheKey, tools);
+      }
+      return tools;
+    },
+
+    async submit(request: SubmitRequest): Promise<SubmitOutcome> {
+      const active = await activeTools();
+      const recipe = active?.recipes.get(request.tool);
+      if (!active || !listed(request.server, recipe)) return { kind: 'unknown_tool' };
+      const args = request.args ?? {};
+      if (!isPlainObject(args))
+        return reject({
+          code: 'INVALID_ARGUMENTS',
+          message: 'arguments must be an object',
+          retrySafe: false,
+          status: 400,
+        });
+      const problem = options.validator.check(recipe.input, args);
+      if (problem)
+        return reject({
+          code: 'INVALID_ARGUMENTS',
+          message: `invalid arguments: ${problem}`,
+          retrySafe: false,
+          status: 400,
+        });
+
+      const argsHash = sha256(canonicalJson(args));
+      const key = await resolveKey(
+        options.evaluator,
+        recipe,
+        args as JsonObject,
+        argsHash,
+        request,
+        limits.keyTtlMs,
+      );
+      if ('error' in key) return reject(key.error);
+      const now = Date.now();
+      const deadlineMs = recipe.deadlineMs ?? limits.deadlineMs;
+      const outcome = await store.enqueue({
+        id: newCallId(now),
+        workspace,
+        tool: recipe.tool,
+        releaseId: active.releaseId,
+        args: args as JsonObject,
+        argsHash,
+        idempotencyKey: key.key,
+        idempotencySource: key.source,
+        keyTtlMs: key.ttlMs,
+        maxAttempts: limits.maxAttempts,
+        deadlineAt: now + deadlineMs,
+        meta: { server: request.server, ...request.meta },
+      });
+      if (outcome.kind === 'conflict') {
+        return reject(
+          {
+            code: 'IDEMPOTENCY_KEY_REUSED',
+            message: 'this idempotency key was already used with other arguments',
+            retrySafe: false,
+            status: 422,
+          },
+          outcome.callId,
+        );
+      }
+      const call = outcome.call;
+      if (outcome.kind === 'created' || (outcome.kind === 'existing' && outcome.resumed))
+        options.onEnqueued?.();
+      if (isTerminal(call.status)) return { kind: 'settled', callId: call.id, result: resultOf(call) };
+      const settled = await waiter.wait(call.id, recipe.waitMs ?? limits.waitMs, request.signal);
+      if (settled) return { kind: 'settled', callId: call.id, result: resultOf(settled) };
+      return { kind: 'in_progress', callId: call.id, status: call.status };
+    },
+
+    async ready() {
+      try {
+        const report = await store.checkSchema();
+        return report.ok
+          ? { ok: true, detail: 'store reachable, migrations current' }
+          : { ok: false, detail: 'schema drift or pending migrations' };
+      } catch {
+        return { ok: false, detail: 'store unreachable' };
+      }
+    },
+
+    close() {
+      waiter.close();
+    },
+
+    poke() {
+      waiter.poke();
+    },
+  };
+}
+
+function reject(error: ToolError, callId: string | null = null): SubmitOutcome {
+  return { kind: 'rejected', error, callId };
+}
+
+/** The settled call as a result: `data`, or the error contract the call settled with. */
+export function resultOf(call: CallRecord): CallResult {
+  if (call.status === 'succeeded') return { ok: true, data: call.result };
+  return {
+    ok: false,
+    error: call.error ?? { code: 'INTERNAL', message: `call ended ${call.status}`, retrySafe: false },
+  };
+}
+
+type ResolvedKey =
+  { key: string | null; source: IdempotencySource | null; ttlMs: number } | { error: ToolError };
+
+/** One key per call: the recipe's expression, the header, `_meta`, or (opt-in) the content hash. */
+async function resolveKey(
+  evaluator: TemplateEvaluator,
+  recipe: Recipe,
+  args: JsonObject,
+  argsHash: string,
+  request: SubmitRequest,
+  ttlMs: number,
+): Promise<ResolvedKey> {
+  const spec = recipe.idempotency;
+  if (spec?.key) {
+    let value;
+    try {
+      value = await evaluator.value(spec.key, {
+        input: args,
+        steps: {},
+        call: { id: '', tool: recipe.tool, attempt: 0, idempotency_key: null },
+        env: {},
+      });
+    } catch (error) {
+      return {
+        error: {
+          code: 'INVALID_ARGUMENTS',
+          message: `the idempotency key expression failed: ${(error as Error).message}`,
+          retrySafe: false,
+          status: 400,
+        },
+      };
+    }
+    if (value !== null && value !== '')
+      return {
+        key: String(typeof value === 'object' ? canonicalJson(value) : value),
+        source: 'recipe',
+        ttlMs,
+      };
+  }
+  const header = request.headerKey?.trim();
+  if (header) return validKey(header, 'header', ttlMs);
+  const meta = request.metaKey?.trim();
+  if (meta) return validKey(meta, 'meta', ttlMs);
+  if (spec?.content) return { key: `content:${argsHash}`, source: 'content', ttlMs: spec.windowMs ?? ttlMs };
+  return { key: null, source: null, ttlMs };
+}
+
+function validKey(key: string, source: IdempotencySource, ttlMs: number): ResolvedKey {
+  if (key.length > 255)
+    return {
+      error: {
+        code: 'INVALID_ARGUMENTS',
+        message: 'the idempotency key is longer than 255 characters',
+        retrySafe: false,
+        status: 400,
+      },
+    };
+  return { key, source, ttlMs };
+}

@@ -1,0 +1,89 @@
+import {
+  ProtocolError,
+  ProtocolErrorCode,
+  type CallToolResult,
+  type JSONRPCErrorResponse,
+} from '@modelcontextprotocol/server';
+import { assertNever } from '../core/call-status.js';
+import type { ToolError } from '../core/errors.js';
+import type { JsonValue } from '../core/json.js';
+import { describeError, type GatewayLogger } from './gateway-logger.js';
+import type { SubmitOutcome } from './tool-service.js';
+
+/**
+ * The one place where local outcomes and errors become wire shapes (STYLE.md, habit 7). Everything about a
+ * known tool's execution is a tool result a model can read and act on; only protocol faults are JSON-RPC
+ * errors, and anything unexpected is a generic -32603 whose detail goes to the log, never to the client.
+ */
+
+/** The `structuredContent` of every tools/call result; `outputSchema` in tools/list describes it. */
+export type ToolEnvelope =
+  | { success: true; data: JsonValue; call_id: string }
+  | {
+      success: false;
+      error_code: string;
+      error_message: string;
+      retry_safe: boolean;
+      call_id: string | null;
+      retry_after_ms?: number;
+    };
+
+export type JsonRpcError = JSONRPCErrorResponse['error'];
+
+/** A submit outcome as a CallToolResult; `unknown_tool` is not a result but a -32602 protocol error. */
+export function toCallToolResult(outcome: SubmitOutcome, tool: string): CallToolResult {
+  switch (outcome.kind) {
+    case 'settled':
+      return outcome.result.ok
+        ? wrap({ success: true, data: outcome.result.data ?? null, call_id: outcome.callId })
+        : failure(outcome.result.error, outcome.callId);
+    case 'rejected':
+      return failure(outcome.error, outcome.callId);
+    case 'in_progress':
+      return failure(
+        {
+          code: 'CALL_IN_PROGRESS',
+          message: `call ${outcome.callId} is still ${outcome.status}; repeat the request with the same idempotency key to attach to it and get its result`,
+          retrySafe: true,
+        },
+        outcome.callId,
+      );
+    case 'unknown_tool':
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${tool}`);
+    default:
+      return assertNever(outcome);
+  }
+}
+
+/** A thrown value as a JSON-RPC error object: protocol errors pass through, anything else is logged and hidden. */
+export function toJsonRpcError(error: unknown, logger: GatewayLogger): JsonRpcError {
+  if (error instanceof ProtocolError) {
+    return error.data === undefined
+      ? { code: error.code, message: error.message }
+      : { code: error.code, message: error.message, data: error.data };
+  }
+  logger.error(describeError(error), 'unexpected error while answering an MCP request');
+  return { code: ProtocolErrorCode.InternalError, message: 'Internal error' };
+}
+
+function failure(error: ToolError, callId: string | null): CallToolResult {
+  const envelope: ToolEnvelope = {
+    success: false,
+    error_code: error.code,
+    error_message: error.message,
+    retry_safe: error.retrySafe,
+    call_id: callId,
+  };
+  if (error.retryAfterMs !== undefined) envelope.retry_after_ms = error.retryAfterMs;
+  return wrap(envelope);
+}
+
+/** The envelope as structured content plus exactly one text block carrying the same JSON (for text-only clients). */
+function wrap(envelope: ToolEnvelope): CallToolResult {
+  const result: CallToolResult = {
+    content: [{ type: 'text', text: JSON.stringify(envelope) }],
+    structuredContent: envelope,
+  };
+  if (!envelope.success) result.isError = true;
+  return result;
+}

@@ -1,0 +1,88 @@
+import { isTerminal } from '../core/call-status.js';
+import type { CallRecord, Store } from '../store/store.js';
+
+type Resolve = (call: CallRecord | null) => void;
+
+/**
+ * Waits for calls to settle. One subscription to the store's change signal serves every waiting
+ * request: on each signal, one query fetches all waited-on calls and wakes the settled ones.
+ */
+export class SettlementWaiter {
+  private readonly waiting = new Map<string, Set<Resolve>>();
+  private unsubscribe: (() => void) | null = null;
+  private checking = false;
+  private checkAgain = false;
+
+  constructor(private readonly store: Store) {}
+
+  /** The settled call, or null when `timeoutMs` passed (or `signal` aborted) first. */
+  wait(callId: string, timeoutMs: number, signal?: AbortSignal): Promise<CallRecord | null> {
+    return new Promise((resolve) => {
+      // An already-aborted signal never fires 'abort': the client is gone, so there is nothing to wait for.
+      if (signal?.aborted) return resolve(null);
+      const done: Resolve = (call) => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        this.remove(callId, done);
+        resolve(call);
+      };
+      const onAbort = () => done(null);
+      const timer = setTimeout(() => done(null), timeoutMs);
+      signal?.addEventListener('abort', onAbort, { once: true });
+      let set = this.waiting.get(callId);
+      if (!set) this.waiting.set(callId, (set = new Set()));
+      set.add(done);
+      if (!this.unsubscribe) this.unsubscribe = this.store.onChange(() => this.check());
+      this.check();
+    });
+  }
+
+  /** Re-checks the waited-on calls now (a faster hint than the store's own signal, e.g. over IPC). */
+  poke(): void {
+    if (this.waiting.size > 0) this.check();
+  }
+
+  close(): void {
+    for (const set of this.waiting.values()) for (const resolve of set) resolve(null);
+    this.waiting.clear();
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+  }
+
+  private remove(callId: string, resolve: Resolve): void {
+    const set = this.waiting.get(callId);
+    set?.delete(resolve);
+    if (set?.size === 0) this.waiting.delete(callId);
+    if (this.waiting.size === 0 && this.unsubscribe) {
+      this.unsubscribe();
+      this.unsubscribe = null;
+    }
+  }
+
+  private check(): void {
+    if (this.checking) {
+      this.checkAgain = true;
+      return;
+    }
+    this.checking = true;
+    void this.checkLoop().finally(() => (this.checking = false));
+  }
+
+  private async checkLoop(): Promise<void> {
+    do {
+      this.checkAgain = false;
+      const ids = [...this.waiting.keys()];
+      if (ids.length === 0) return;
+      let calls: CallRecord[];
+      try {
+        calls = await this.store.getCalls(ids);
+      } catch {
+        return; // the store hiccupped; the next change signal or the wait's timeout ends the wait
+      }
+      for (const call of calls) {
+        if (!isTerminal(call.status)) continue;
+        for (const resolve of [...(this.waiting.get(call.id) ?? [])]) resolve(call);
+      }
+    } while (this.checkAgain);
+  }
+}
