@@ -15,6 +15,11 @@ export interface Connector {
   /** JSON Schema of a connection's non-secret configuration, or null for connection-less connectors. */
   connectionSchema: JsonObject | null;
   actions: Record<string, ConnectorAction>;
+  /**
+   * Releases what the connector keeps between calls (HTTP agents, database pools). Idempotent; the
+   * registry's `close()` calls it on every connector when the platform stops.
+   */
+  close?(): Promise<void>;
 }
 
 export interface ConnectorAction {

@@ -41,7 +41,7 @@ export function createLeaseWriteOps(
       status: s.status,
       result: s.status === 'succeeded' ? toJson(s.data) : null,
       error: toJson(error),
-      errorStep: s.status === 'retry_wait' ? 1 : 0,
+      errorStep: s.status === 'succeeded' ? 0 : 1,
       runAfter: s.status === 'retry_wait' ? s.runAfter : null,
       settledAt: s.status === 'retry_wait' ? null : now,
     });

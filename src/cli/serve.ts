@@ -1,0 +1,152 @@
+import { fileURLToPath } from 'node:url';
+import type { Command } from 'commander';
+import type { ResolvedConfig } from '../config/config.js';
+import { createPlatform, type Platform } from '../platform.js';
+import { deployFolder, watchFolder } from '../recipes/deploy-folder.js';
+import { ProcessPool } from '../supervisor/process-pool.js';
+import { configFrom, parseCount, parsePort, withStoreOptions, type StoreFlags } from './options.js';
+
+interface ServeFlags extends StoreFlags {
+  port?: number;
+  host?: string;
+  recipes?: string;
+  workers?: number;
+}
+
+export function registerServe(program: Command): void {
+  const serverFlags = (command: Command) =>
+    withStoreOptions(command)
+      .option('--port <port>', 'HTTP port (default 8080)', parsePort)
+      .option('--host <host>', 'HTTP host (default 127.0.0.1)')
+      .option('--recipes <dir>', 'deploy this recipes folder at start and whenever it changes')
+      .option('--workers <n>', 'worker processes (0 runs the worker inside this process)', parseCount);
+
+  serverFlags(program.command('serve'))
+    .description('run the gateway, a supervisor and a pool of worker processes')
+    .action(async (flags: ServeFlags) => runServe(configFrom(flags), flags));
+
+  serverFlags(program.command('gateway'))
+    .description('run only the gateway (workers run elsewhere on the same store)')
+    .action(async (flags: ServeFlags) => runRole(configFrom(flags), { gateway: true, worker: false }, flags));
+
+  withStoreOptions(program.command('worker'))
+    .description('run only a worker process on the store')
+    .action(async (flags: StoreFlags) => runRole(configFrom(flags), { gateway: false, worker: true }, {}));
+}
+
+async function runServe(config: ResolvedConfig, flags: ServeFlags): Promise<void> {
+  const inProcessWorker = config.workers.count === 0;
+  let pool: ProcessPool | null = null;
+  const wakeWorkers = coalesce(() => pool?.broadcast({ type: 'wake' }));
+  const platform = createPlatform(config, { gateway: true, worker: inProcessWorker }, { onEnqueued: wakeWorkers });
+  await platform.start();
+  const stopWatching = await deployAtStart(platform, config);
+  if (!inProcessWorker) {
+    pool = startPool(config, flags);
+    pool.onChildMessage = (message) => {
+      if (isHint(message, 'settled')) platform.pokeGateway();
+    };
+  }
+  log({ msg: 'switchyard listening', url: `${platform.url}/mcp`, workers: config.workers.count, database: redactUrl(config.databaseUrl) });
+  onShutdown(async () => {
+    stopWatching?.();
+    await pool?.stop();
+    await platform.stop();
+  });
+}
+
+async function runRole(config: ResolvedConfig, roles: { gateway: boolean; worker: boolean }, flags: ServeFlags): Promise<void> {
+  // Under `serve`, a worker process has an IPC channel to its supervisor: hints travel both ways.
+  const tellParent = process.send ? coalesce(() => process.send?.({ type: 'settled' })) : undefined;
+  const platform = createPlatform(config, roles, { onSettled: tellParent });
+  process.on('message', (message) => {
+    if (isHint(message, 'wake')) platform.pokeWorker();
+  });
+  await platform.start();
+  const stopWatching = roles.gateway ? await deployAtStart(platform, config) : null;
+  if (roles.gateway) log({ msg: 'switchyard gateway listening', url: `${platform.url}/mcp` });
+  else log({ msg: 'switchyard worker started', pid: process.pid });
+  void flags;
+  const stop = onShutdown(async () => {
+    stopWatching?.();
+    await platform.stop();
+  });
+  // A supervised worker whose supervisor died drains and exits rather than run on as an orphan.
+  if (process.send) process.once('disconnect', () => stop('SIGTERM'));
+}
+
+async function deployAtStart(platform: Platform, config: ResolvedConfig): Promise<(() => void) | null> {
+  if (!config.recipesDir) return null;
+  const dir = config.recipesDir;
+  const result = await deployFolder(platform.store, platform.connectors, dir, config.workspace);
+  log({ msg: 'recipes deployed', dir, release: result.release.id, changed: result.changed, tools: result.release.recipes.map((r) => r.tool) });
+  return watchFolder(dir, async () => {
+    try {
+      const next = await deployFolder(platform.store, platform.connectors, dir, config.workspace);
+      if (next.changed) log({ msg: 'recipes redeployed', release: next.release.id });
+    } catch (error) {
+      log({ level: 'error', msg: 'recipes not redeployed', error: (error as Error).message });
+    }
+  });
+}
+
+function startPool(config: ResolvedConfig, flags: ServeFlags): ProcessPool {
+  const args = ['worker'];
+  if (flags.config) args.push('--config', flags.config);
+  args.push('--data-dir', config.dataDir, '--db', config.databaseUrl);
+  const pool = new ProcessPool({
+    modulePath: fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url)),
+    args,
+    env: process.env,
+    size: config.workers.count,
+    stopTimeoutMs: config.limits.drainMs + 5000,
+    onEvent: (event) => log({ msg: `worker ${event.kind}`, ...event }),
+  });
+  pool.start();
+  return pool;
+}
+
+/** First SIGTERM/SIGINT drains and exits 0; a second one exits at once. */
+function onShutdown(stop: () => Promise<void>): (signal: NodeJS.Signals) => void {
+  let stopping = false;
+  const handler = (signal: NodeJS.Signals) => {
+    if (stopping) process.exit(1);
+    stopping = true;
+    log({ msg: 'draining', signal });
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        log({ level: 'error', msg: 'shutdown failed', error: String(error) });
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGTERM', handler);
+  process.on('SIGINT', handler);
+  return handler;
+}
+
+/** At most one call of `fn` per event-loop turn, however often the result is invoked. */
+function coalesce(fn: () => void): () => void {
+  let scheduled = false;
+  return () => {
+    if (scheduled) return;
+    scheduled = true;
+    setImmediate(() => {
+      scheduled = false;
+      fn();
+    });
+  };
+}
+
+function isHint(message: unknown, type: string): boolean {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
+}
+
+function log(fields: Record<string, unknown>): void {
+  process.stdout.write(`${JSON.stringify({ level: 'info', time: new Date().toISOString(), ...fields })}\n`);
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@');
+}

@@ -1,0 +1,149 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { ResolvedConfig } from './config/config.js';
+import { JsonSchemaValidator } from './core/json-schema.js';
+import { UsageError } from './core/errors.js';
+import { newId } from './core/ids.js';
+import type { ResolvedConnection } from './connectors/connector.js';
+import { builtinConnectors, createConnectorRegistry, type ConnectorRegistry } from './connectors/registry.js';
+import { createCallService } from './gateway/call-service.js';
+import { createGatewayServer } from './gateway/http-server.js';
+import { createReleaseCatalog } from './recipes/release-catalog.js';
+import { createTemplateEvaluator } from './recipes/template-evaluator.js';
+import { createSqliteStore } from './store/sqlite/sqlite-store.js';
+import type { Store } from './store/store.js';
+import { Worker } from './worker/worker.js';
+
+/** Which parts this process runs. `serve` = gateway + supervised worker processes; roles split them. */
+export interface PlatformRoles {
+  gateway: boolean;
+  /** Run a worker inside this process. */
+  worker: boolean;
+}
+
+/** Fast cross-process hints (IPC under `serve`); the store's own change signal stays the source of truth. */
+export interface PlatformHooks {
+  onEnqueued?: () => void;
+  onSettled?: () => void;
+}
+
+export interface Platform {
+  readonly store: Store;
+  readonly connectors: ConnectorRegistry;
+  /** The gateway's base URL once started (gateway role). */
+  url: string | null;
+  start(): Promise<void>;
+  /** Drains the worker and closes the gateway and store. Idempotent, safe to call twice. */
+  stop(): Promise<void>;
+  readonly worker: Worker | null;
+  /** Wakes the in-process worker to claim now. */
+  pokeWorker(): void;
+  /** Makes the gateway re-check the calls it waits on now. */
+  pokeGateway(): void;
+}
+
+/** Opens the configured store: `sqlite:<path>` (PostgreSQL arrives with its own backend). */
+export function openStore(config: ResolvedConfig): Store {
+  const url = config.databaseUrl;
+  if (url.startsWith('sqlite:')) {
+    const file = url.slice('sqlite:'.length);
+    if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    return createSqliteStore({ path: file, synchronous: config.sqlite.synchronous, pollIntervalMs: config.sqlite.pollIntervalMs });
+  }
+  if (/^postgres(ql)?:\/\//.test(url)) throw new UsageError('PostgreSQL is not supported by this build yet; use a sqlite: URL');
+  throw new UsageError(`unsupported database URL: ${url.replace(/\/\/[^@]*@/, '//***@')}`);
+}
+
+/** The composition root: builds every part from the resolved config. Nothing else names a backend. */
+export function createPlatform(config: ResolvedConfig, roles: PlatformRoles, hooks: PlatformHooks = {}): Platform {
+  const store = openStore(config);
+  const connectors = createConnectorRegistry(builtinConnectors());
+  const validator = new JsonSchemaValidator();
+  const evaluator = createTemplateEvaluator({ timeoutMs: config.limits.expressionTimeoutMs, maxDepth: config.limits.expressionMaxDepth });
+  const catalog = createReleaseCatalog(store, connectors);
+  const env = Object.fromEntries(config.envAllowList.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])));
+  const connections = new Map<string, ResolvedConnection>(
+    Object.entries(config.connections).map(([name, c]) => [name, { name, connector: c.connector, config: c.config as ResolvedConnection['config'] }]),
+  );
+
+  const worker = roles.worker
+    ? new Worker(
+        {
+          store,
+          connectors,
+          connection: (name) => connections.get(name) ?? null,
+          recipes: { recipe: async (releaseId, tool) => (await catalog.recipes(releaseId)).get(tool) ?? null },
+          evaluator,
+          validator,
+          env,
+          backoff: config.limits.backoff,
+          workerId: newId(`w${process.pid}`),
+        },
+        {
+          concurrency: config.workers.concurrency,
+          leaseMs: config.limits.leaseMs,
+          heartbeatMs: config.limits.heartbeatMs,
+          maxCrashes: config.limits.maxCrashes,
+          retentionMs: config.limits.retentionMs,
+          onError: (error) => console.error(JSON.stringify({ level: 'error', msg: 'worker error', error: String(error) })),
+          onSettled: hooks.onSettled,
+        },
+      )
+    : null;
+
+  const service = roles.gateway
+    ? createCallService({
+        store,
+        catalog,
+        validator,
+        evaluator,
+        workspace: config.workspace,
+        servers: config.servers,
+        limits: config.limits,
+        onEnqueued: hooks.onEnqueued,
+      })
+    : null;
+  const gateway = service
+    ? createGatewayServer({
+        tools: service,
+        host: config.http.host,
+        port: config.http.port,
+        allowedOrigins: config.http.allowedOrigins,
+        maxBodyBytes: config.http.maxBodyBytes,
+      })
+    : null;
+
+  let started: Promise<void> | null = null;
+  let stopped: Promise<void> | null = null;
+  const platform: Platform = {
+    store,
+    connectors,
+    worker,
+    url: null,
+    pokeWorker: () => worker?.pump(),
+    pokeGateway: () => service?.poke(),
+    start() {
+      started ??= (async () => {
+        await store.migrate();
+        if (gateway) {
+          const { port } = await gateway.listen();
+          platform.url = `http://${config.http.host}:${port}`;
+        }
+        worker?.start();
+      })();
+      return started;
+    },
+    stop() {
+      stopped ??= (async () => {
+        await started?.catch(() => undefined);
+        await worker?.drain(config.limits.drainMs);
+        await gateway?.close();
+        service?.close();
+        await connectors.close?.();
+        await store.close();
+      })();
+      return stopped;
+    },
+  };
+  return platform;
+}

@@ -1,0 +1,93 @@
+import { fork, type ChildProcess } from 'node:child_process';
+
+export interface ProcessPoolOptions {
+  /** The module to run in each child (the CLI entry). */
+  modulePath: string;
+  /** Arguments for each child, e.g. ['worker', '--data-dir', …]. */
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  size: number;
+  /** Delay before restarting a child that died; doubles per quick death, capped. */
+  restartDelayMs?: number;
+  /** How long a child may take to drain on stop before it is killed. */
+  stopTimeoutMs: number;
+  onEvent?: (event: PoolEvent) => void;
+}
+
+export type PoolEvent =
+  | { kind: 'started'; pid: number; slot: number }
+  | { kind: 'exited'; pid: number; slot: number; code: number | null; signal: NodeJS.Signals | null; restarting: boolean };
+
+/**
+ * Keeps `size` worker processes alive: a child that dies (crash, kill -9) is replaced after a short
+ * delay. Its calls are not lost: their leases expire and another worker resumes them.
+ */
+export class ProcessPool {
+  private readonly children = new Map<number, ChildProcess>();
+  private stopping = false;
+  private readonly restartTimers = new Set<NodeJS.Timeout>();
+
+  constructor(private readonly options: ProcessPoolOptions) {}
+
+  start(): void {
+    for (let slot = 0; slot < this.options.size; slot++) this.spawn(slot, 0);
+  }
+
+  /** The pids of the live children, by slot. */
+  pids(): number[] {
+    return [...this.children.values()].map((c) => c.pid ?? -1);
+  }
+
+  /** Sends a message to every live child (used for wake-ups). */
+  broadcast(message: unknown): void {
+    for (const child of this.children.values()) {
+      if (child.connected) child.send(message as never, () => undefined);
+    }
+  }
+
+  /** SIGTERM to every child (they drain), SIGKILL after the timeout. Idempotent. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    for (const timer of this.restartTimers) clearTimeout(timer);
+    const exits = [...this.children.values()].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const kill = setTimeout(() => child.kill('SIGKILL'), this.options.stopTimeoutMs);
+          child.once('exit', () => {
+            clearTimeout(kill);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    );
+    await Promise.all(exits);
+  }
+
+  private spawn(slot: number, quickDeaths: number): void {
+    const startedAt = Date.now();
+    const child = fork(this.options.modulePath, this.options.args, {
+      env: this.options.env,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    this.children.set(slot, child);
+    if (child.pid) this.options.onEvent?.({ kind: 'started', pid: child.pid, slot });
+    child.on('message', (message) => this.onChildMessage?.(message, child));
+    child.once('exit', (code, signal) => {
+      this.children.delete(slot);
+      const restarting = !this.stopping;
+      this.options.onEvent?.({ kind: 'exited', pid: child.pid ?? -1, slot, code, signal, restarting });
+      if (!restarting) return;
+      const quick = Date.now() - startedAt < 5000 ? quickDeaths + 1 : 0;
+      const delay = Math.min(10_000, (this.options.restartDelayMs ?? 100) * 2 ** Math.max(0, quick - 1));
+      const timer = setTimeout(() => {
+        this.restartTimers.delete(timer);
+        if (!this.stopping) this.spawn(slot, quick);
+      }, delay);
+      this.restartTimers.add(timer);
+    });
+  }
+
+  /** Set by the owner to receive messages from children (e.g. "settled" hints). */
+  onChildMessage?: (message: unknown, child: ChildProcess) => void;
+}

@@ -1,0 +1,107 @@
+import { backoffDelay } from '../core/backoff.js';
+import { sleep } from '../core/clock.js';
+import { CallError } from '../core/errors.js';
+import { stepKey } from '../core/ids.js';
+import { isPlainObject, type JsonObject, type JsonValue } from '../core/json.js';
+import type { Step } from '../recipes/recipe.js';
+import { LeaseLostError, BusinessFailure, toToolError } from './run-errors.js';
+import type { Scope } from './ports.js';
+import type { StepContext } from './step-context.js';
+
+type ActionStep = Extract<Step, { kind: 'action' }>;
+
+/**
+ * Runs one action step: evaluates `with`, checks it against the action's input schema, journals the
+ * start (the in-flight marker that crash recovery reads), runs the connector with the step key, timeout
+ * and retry policy, maps errors through `on_error`, and journals the end.
+ */
+export async function runActionStep(ctx: StepContext, step: ActionStep, stepPath: string, scope: Scope): Promise<JsonValue> {
+  const action = ctx.connectors.action(step.connector, step.action);
+  if (!action) throw internal(`step ${stepPath}: unknown action ${step.connector}.${step.action}`);
+  const evaluated = await ctx.evaluator.value(step.with, scope);
+  const input: JsonObject = evaluated === null ? {} : (evaluated as JsonObject);
+  if (!isPlainObject(input)) throw internal(`step ${stepPath}: "with" must evaluate to an object`);
+  const problem = ctx.validator.check(action.input, input);
+  if (problem) throw internal(`step ${stepPath}: input for ${step.connector}.${step.action} ${problem}`);
+  const connection = step.connection ? ctx.connection(step.connection) : null;
+  if (step.connection && !connection) throw internal(`step ${stepPath}: unknown connection ${step.connection}`);
+
+  const effect = action.effect(input);
+  const target = `${step.connector}.${step.action}`;
+  const entryId = await ctx.store.startStep(ctx.call.id, ctx.token, {
+    attempt: ctx.call.attempt,
+    stepPath,
+    kind: 'action',
+    target,
+    effect,
+    workerId: ctx.workerId,
+    request: null,
+  });
+  if (entryId === null) throw new LeaseLostError(ctx.call.id);
+
+  const tries = step.retry?.attempts ?? 1;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const result = await withTimeout(step.timeoutMs, ctx.signal, effect !== 'unsafe', (signal) =>
+        action.run(input, { callId: ctx.call.id, stepKey: stepKey(ctx.call.id, stepPath), connection, signal }),
+      );
+      await finish(ctx, entryId, { status: 'succeeded', output: result.output, error: null, response: result.response ?? null });
+      return result.output;
+    } catch (error) {
+      if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : error;
+      const toolError = toToolError(error);
+      if (toolError.retrySafe && attempt < tries && step.retry) {
+        await sleep(Math.max(backoffDelay(step.retry.backoff, attempt), toolError.retryAfterMs ?? 0), ctx.signal);
+        continue;
+      }
+      const rule = step.onError.find((r) => r.code === toolError.code) ?? step.onError.find((r) => r.code === '*');
+      if (rule?.value !== undefined) {
+        const value = await ctx.evaluator.value(rule.value, scope);
+        await finish(ctx, entryId, { status: 'succeeded', output: value, error: toolError, response: null });
+        return value;
+      }
+      await finish(ctx, entryId, { status: 'failed', output: null, error: toolError, response: null });
+      if (rule?.fail) {
+        const message = await ctx.evaluator.value(rule.fail.message, scope);
+        throw new BusinessFailure({ code: rule.fail.code, status: rule.fail.status, message: String(message ?? ''), retrySafe: rule.fail.retrySafe });
+      }
+      throw error instanceof CallError ? error : new CallError(toolError, { cause: error });
+    }
+  }
+}
+
+async function finish(ctx: StepContext, entryId: number, result: Parameters<StepContext['store']['finishStep']>[3]): Promise<void> {
+  const ok = await ctx.store.finishStep(ctx.call.id, ctx.token, entryId, result);
+  if (!ok) throw new LeaseLostError(ctx.call.id);
+}
+
+/** Runs `fn` with an abort signal that fires on the step timeout or when the call is aborted. */
+async function withTimeout<T>(
+  timeoutMs: number | null,
+  parent: AbortSignal,
+  retrySafe: boolean,
+  fn: (signal: AbortSignal) => Promise<T>,
+): Promise<T> {
+  if (timeoutMs === null) return fn(parent);
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', onAbort, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new CallError({ code: 'STEP_TIMEOUT', message: `step timed out after ${timeoutMs} ms`, retrySafe });
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([fn(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+    parent.removeEventListener('abort', onAbort);
+  }
+}
+
+function internal(message: string): CallError {
+  return new CallError({ code: 'INTERNAL', message, retrySafe: false });
+}

@@ -1,0 +1,86 @@
+import type { BackoffPolicy } from '../core/backoff.js';
+import { CallError } from '../core/errors.js';
+import type { ResolvedConnection } from '../connectors/connector.js';
+import type { ConnectorRegistry } from '../connectors/registry.js';
+import type { ClaimedCall, Settlement, Store } from '../store/store.js';
+import { JournalIndex } from './journal-index.js';
+import type { RecipeSource, SchemaValidator, TemplateEvaluator } from './ports.js';
+import { BusinessFailure, LeaseLostError, toToolError } from './run-errors.js';
+import { settlementForError } from './settle-policy.js';
+import { runRecipe } from './step-runner.js';
+
+export interface RunCallDeps {
+  store: Store;
+  connectors: ConnectorRegistry;
+  connection(name: string): ResolvedConnection | null;
+  recipes: RecipeSource;
+  evaluator: TemplateEvaluator;
+  validator: SchemaValidator;
+  env: Record<string, string>;
+  backoff: BackoffPolicy;
+  workerId: string;
+}
+
+/** Why a running call was interrupted from outside its steps. */
+export class DrainInterrupt extends Error {
+  constructor() {
+    super('worker draining');
+    this.name = 'DrainInterrupt';
+  }
+}
+
+/**
+ * Runs one claimed attempt of a call to its settlement. Returns the settlement written, or null when
+ * nothing was written: the lease was lost (another worker or a cancel owns the call now) or the worker
+ * is draining (the caller releases the call).
+ */
+export async function runCall(deps: RunCallDeps, claimed: ClaimedCall, signal: AbortSignal): Promise<Settlement | null> {
+  const { call, token } = claimed;
+  const deadline = call.deadlineAt === null ? null : armDeadline(call.deadlineAt, signal);
+  let settlement: Settlement;
+  try {
+    const recipe = await deps.recipes.recipe(call.releaseId, call.tool);
+    if (!recipe) throw new CallError({ code: 'INTERNAL', message: `tool ${call.tool} is not in release ${call.releaseId}`, retrySafe: false });
+    const journal = new JournalIndex(await deps.store.listJournal(call.id));
+    const data = await runRecipe(
+      { ...deps, call, token, journal, signal: deadline?.signal ?? signal },
+      recipe,
+      call.args,
+    );
+    if (recipe.outputSchema) {
+      const problem = deps.validator.check(recipe.outputSchema, data);
+      if (problem) throw new CallError({ code: 'INTERNAL', message: `the recipe's output does not match its output_schema: ${problem}`, retrySafe: false });
+    }
+    settlement = { status: 'succeeded', data };
+  } catch (thrown) {
+    const error = deadline?.signal.aborted && !signal.aborted ? deadline.signal.reason : thrown;
+    if (error instanceof LeaseLostError || signal.reason instanceof LeaseLostError) return null;
+    if (signal.reason instanceof DrainInterrupt) return null;
+    settlement = settlementForError(call, toToolError(error), {
+      final: error instanceof BusinessFailure,
+      backoff: deps.backoff,
+      now: Date.now(),
+    });
+  } finally {
+    deadline?.dispose();
+  }
+  return (await deps.store.settle(call.id, token, settlement)) ? settlement : null;
+}
+
+function armDeadline(deadlineAt: number, parent: AbortSignal): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const expire = () =>
+    controller.abort(new CallError({ code: 'CALL_DEADLINE_EXCEEDED', message: 'the call ran past its deadline', retrySafe: true }));
+  const onParent = () => controller.abort(parent.reason);
+  parent.addEventListener('abort', onParent, { once: true });
+  const remaining = deadlineAt - Date.now();
+  const timer = remaining > 0 ? setTimeout(expire, remaining) : undefined;
+  if (remaining <= 0) expire();
+  return {
+    signal: controller.signal,
+    dispose() {
+      clearTimeout(timer);
+      parent.removeEventListener('abort', onParent);
+    },
+  };
+}

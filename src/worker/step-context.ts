@@ -1,0 +1,38 @@
+import type { JsonValue } from '../core/json.js';
+import type { ConnectorRegistry } from '../connectors/registry.js';
+import type { ResolvedConnection } from '../connectors/connector.js';
+import type { CallRecord, Store } from '../store/store.js';
+import type { JournalIndex } from './journal-index.js';
+import type { RecipeSource, SchemaValidator, Scope, TemplateEvaluator } from './ports.js';
+
+/** Everything one attempt of one call needs while it runs its steps. */
+export interface StepContext {
+  call: CallRecord;
+  token: number;
+  workerId: string;
+  store: Store;
+  connectors: ConnectorRegistry;
+  connection(name: string): ResolvedConnection | null;
+  recipes: RecipeSource;
+  evaluator: TemplateEvaluator;
+  validator: SchemaValidator;
+  journal: JournalIndex;
+  env: Record<string, string>;
+  signal: AbortSignal;
+  /** Called after each step finishes (progress notifications later). */
+  onStep?: (stepPath: string, output: JsonValue | null) => void;
+}
+
+export function scopeFor(ctx: StepContext, input: Scope['input'], steps: Scope['steps']): Scope {
+  return {
+    input,
+    steps,
+    call: {
+      id: ctx.call.id,
+      tool: ctx.call.tool,
+      attempt: ctx.call.attempt,
+      idempotency_key: ctx.call.idempotencyKey,
+    },
+    env: ctx.env,
+  };
+}

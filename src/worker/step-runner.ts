@@ -1,0 +1,97 @@
+import { CallError } from '../core/errors.js';
+import { assertNever } from '../core/call-status.js';
+import type { JsonObject, JsonValue } from '../core/json.js';
+import type { Recipe, Step } from '../recipes/recipe.js';
+import type { StepFinish, StepStart } from '../store/store.js';
+import { runActionStep } from './action-step.js';
+import { BusinessFailure, LeaseLostError } from './run-errors.js';
+import { scopeFor, type StepContext } from './step-context.js';
+
+/**
+ * Runs a recipe's steps in order and returns its `data`. Steps the journal shows as done are not run
+ * again: their outputs are reused. A step a dead worker left in doubt runs again only when its effect
+ * is safe to repeat (`none` or `keyed`); otherwise the call ends OUTCOME_UNKNOWN.
+ *
+ * Sub-recipes (`call:` steps) run inline with their step paths prefixed by the calling step's path.
+ */
+export async function runRecipe(ctx: StepContext, recipe: Recipe, input: JsonObject, prefix = ''): Promise<JsonValue> {
+  const steps: Record<string, JsonValue> = {};
+  for (const step of recipe.steps) {
+    const path = prefix + (step.id ?? String(step.index));
+    const prior = ctx.journal.get(path);
+    if (prior?.state === 'done') {
+      if (step.kind === 'return') return prior.output;
+      if (step.id) steps[step.id] = prior.output;
+      continue;
+    }
+    if (prior?.state === 'in_doubt' && prior.effect === 'unsafe') {
+      throw new CallError({
+        code: 'OUTCOME_UNKNOWN',
+        message: `a worker stopped inside step ${path}, whose effect cannot be deduplicated; it is not repeated`,
+        retrySafe: false,
+      });
+    }
+    const scope = scopeFor(ctx, input, steps);
+    if (step.when !== null && !(await ctx.evaluator.test(step.when, scope))) {
+      await record(ctx, step, path, { status: 'skipped', output: null, error: null, response: null });
+      if (step.id) steps[step.id] = null;
+      continue;
+    }
+    const outcome = await runStep(ctx, step, path, scope);
+    if (outcome.returned) return outcome.value;
+    if (step.id) steps[step.id] = outcome.value;
+    ctx.onStep?.(path, outcome.value);
+  }
+  if (recipe.output === null) return null;
+  return ctx.evaluator.value(recipe.output, scopeFor(ctx, input, steps));
+}
+
+async function runStep(
+  ctx: StepContext,
+  step: Step,
+  path: string,
+  scope: ReturnType<typeof scopeFor>,
+): Promise<{ returned: boolean; value: JsonValue }> {
+  switch (step.kind) {
+    case 'action':
+      return { returned: false, value: await runActionStep(ctx, step, path, scope) };
+    case 'call': {
+      const sub = await ctx.recipes.recipe(ctx.call.releaseId, step.recipe);
+      if (!sub) throw new CallError({ code: 'INTERNAL', message: `step ${path}: recipe ${step.recipe} is not in the release`, retrySafe: false });
+      const input = (await ctx.evaluator.value(step.with, scope)) ?? {};
+      const problem = ctx.validator.check(sub.input, input);
+      if (problem) throw new CallError({ code: 'INTERNAL', message: `step ${path}: input for recipe ${step.recipe} ${problem}`, retrySafe: false });
+      const value = await runRecipe(ctx, sub, input as JsonObject, `${path}/`);
+      await record(ctx, step, path, { status: 'succeeded', output: value, error: null, response: null });
+      return { returned: false, value };
+    }
+    case 'return': {
+      const value = await ctx.evaluator.value(step.value, scope);
+      await record(ctx, step, path, { status: 'succeeded', output: value, error: null, response: null });
+      return { returned: true, value };
+    }
+    case 'fail': {
+      const message = await ctx.evaluator.value(step.fail.message, scope);
+      const error = { code: step.fail.code, status: step.fail.status, message: String(message ?? ''), retrySafe: step.fail.retrySafe };
+      await record(ctx, step, path, { status: 'failed', output: null, error, response: null });
+      throw new BusinessFailure(error);
+    }
+    default:
+      return assertNever(step);
+  }
+}
+
+/** Journals a step that has no external effect (skip, return, fail, sub-recipe end) as one entry. */
+async function record(ctx: StepContext, step: Step, path: string, finish: StepFinish): Promise<void> {
+  const start: StepStart = {
+    attempt: ctx.call.attempt,
+    stepPath: path,
+    kind: step.kind,
+    target: step.kind === 'call' ? step.recipe : step.kind === 'action' ? `${step.connector}.${step.action}` : null,
+    effect: 'none',
+    workerId: ctx.workerId,
+    request: null,
+  };
+  const id = await ctx.store.startStep(ctx.call.id, ctx.token, start);
+  if (id === null || !(await ctx.store.finishStep(ctx.call.id, ctx.token, id, finish))) throw new LeaseLostError(ctx.call.id);
+}

@@ -1,0 +1,164 @@
+import type { ClaimedCall } from '../store/store.js';
+import { DrainInterrupt, runCall, type RunCallDeps } from './run-call.js';
+import { LeaseLostError } from './run-errors.js';
+
+export interface WorkerOptions {
+  /** Calls this worker runs at once (they mostly wait on I/O). */
+  concurrency: number;
+  leaseMs: number;
+  heartbeatMs: number;
+  maxCrashes: number;
+  /** How often to look for expired leases of other workers. */
+  sweepMs?: number;
+  onError?: (error: unknown) => void;
+  /** Settled calls, journals and keys older than this are pruned (checked every `pruneEveryMs`). */
+  retentionMs?: number;
+  pruneEveryMs?: number;
+  /** Called after this worker settles a call (the worker process forwards it to the gateway over IPC). */
+  onSettled?: () => void;
+}
+
+interface InFlight {
+  claimed: ClaimedCall;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/**
+ * A worker: claims runnable calls up to its concurrency, runs them, heartbeats their leases, and
+ * reclaims calls whose workers died. Woken by store changes (in-process events, or the store's
+ * cross-process signal) and by a timer at the next retry/lease moment — no fixed sleep loop.
+ */
+export class Worker {
+  private readonly inFlight = new Map<string, InFlight>();
+  private state: 'idle' | 'running' | 'draining' | 'stopped' = 'idle';
+  private pumping = false;
+  private pumpAgain = false;
+  private unsubscribe: (() => void) | null = null;
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private sweepTimer: NodeJS.Timeout | null = null;
+  private wakeTimer: NodeJS.Timeout | null = null;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly deps: RunCallDeps,
+    private readonly options: WorkerOptions,
+  ) {}
+
+  get id(): string {
+    return this.deps.workerId;
+  }
+
+  get running(): number {
+    return this.inFlight.size;
+  }
+
+  start(): void {
+    if (this.state !== 'idle') return;
+    this.state = 'running';
+    this.unsubscribe = this.deps.store.onChange(() => this.pump());
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.options.heartbeatMs);
+    this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepMs ?? Math.max(50, Math.min(1000, this.options.leaseMs / 2)));
+    this.heartbeatTimer.unref();
+    this.sweepTimer.unref();
+    void this.sweep();
+  }
+
+  /** Stops claiming, lets in-flight calls finish within `graceMs`, then releases the rest. Idempotent. */
+  async drain(graceMs: number): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'draining';
+    this.unsubscribe?.();
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    clearInterval(this.sweepTimer ?? undefined);
+    const all = Promise.all([...this.inFlight.values()].map((f) => f.done));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([all, new Promise((resolve) => (timer = setTimeout(resolve, graceMs)))]);
+    clearTimeout(timer);
+    const remaining = [...this.inFlight.values()];
+    for (const flight of remaining) flight.controller.abort(new DrainInterrupt());
+    await Promise.all(remaining.map((f) => f.done));
+    await Promise.all(remaining.map((f) => this.deps.store.release(f.claimed.call.id, f.claimed.token).catch(() => false)));
+    clearInterval(this.heartbeatTimer ?? undefined);
+    this.state = 'stopped';
+  }
+
+  /** Claims as many calls as there is room for; coalesces concurrent wake-ups. */
+  pump(): void {
+    if (this.state !== 'running') return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void this.claimLoop().finally(() => {
+      this.pumping = false;
+    });
+  }
+
+  private async claimLoop(): Promise<void> {
+    try {
+      do {
+        this.pumpAgain = false;
+        const room = this.options.concurrency - this.inFlight.size;
+        if (room <= 0 || this.state !== 'running') return;
+        const claimed = await this.deps.store.claim({ workerId: this.id, limit: room, leaseMs: this.options.leaseMs });
+        for (const c of claimed) this.launch(c);
+        if (claimed.length === room) this.pumpAgain = true;
+      } while (this.pumpAgain);
+      await this.armWakeTimer();
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+  }
+
+  private launch(claimed: ClaimedCall): void {
+    const controller = new AbortController();
+    const done = runCall(this.deps, claimed, controller.signal)
+      .then((settlement) => {
+        if (settlement) this.options.onSettled?.();
+      })
+      .catch((error: unknown) => this.options.onError?.(error))
+      .finally(() => {
+        this.inFlight.delete(claimed.call.id);
+        this.pump();
+      });
+    this.inFlight.set(claimed.call.id, { claimed, controller, done });
+  }
+
+  /** Sleeps until the next retry becomes due or a lease may expire, whichever is first. */
+  private async armWakeTimer(): Promise<void> {
+    const next = await this.deps.store.nextWakeAt();
+    if (this.wakeTimer) clearTimeout(this.wakeTimer);
+    if (next === null || this.state !== 'running') return;
+    this.wakeTimer = setTimeout(() => void this.sweep(), Math.max(1, next - Date.now()));
+    this.wakeTimer.unref();
+  }
+
+  private async heartbeat(): Promise<void> {
+    for (const flight of this.inFlight.values()) {
+      const { call, token } = flight.claimed;
+      try {
+        const result = await this.deps.store.heartbeat(call.id, token, this.options.leaseMs);
+        if (!result.ok) flight.controller.abort(new LeaseLostError(call.id));
+      } catch (error) {
+        this.options.onError?.(error);
+      }
+    }
+  }
+
+  private async sweep(): Promise<void> {
+    if (this.state !== 'running') return;
+    try {
+      await this.deps.store.reclaimExpired({ maxCrashes: this.options.maxCrashes });
+      const retention = this.options.retentionMs;
+      if (retention !== undefined && Date.now() - this.lastPrune > (this.options.pruneEveryMs ?? 600_000)) {
+        this.lastPrune = Date.now();
+        await this.deps.store.prune({ settledBefore: Date.now() - retention });
+      }
+    } catch (error) {
+      this.options.onError?.(error);
+    }
+    this.pump();
+  }
+}
