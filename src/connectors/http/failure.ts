@@ -37,87 +37,54 @@ export function responseFailure(res: RawResponse, effect: StepEffect, now: numbe
   const retryAfter = parseRetryAfter(res.headers['retry-after'], now);
   const retryAfterMs = retryAfter === null ? undefined : Math.min(retryAfter, RETRY_AFTER_CAP_MS);
   const repeatable = effect !== 'unsafe';
-  if (status === 429) {
-    return {
-      error: error('RATE_LIMITED', `rate limited by the upstream (HTTP 429)`, true, status, retryAfterMs),
-      retry: repeatable,
-    };
-  }
+  // The upstream's status goes to `details`, not `status`: that one is what our REST face answers, and an
+  // upstream 404 is not a 404 of the tool.
+  const fail = (code: string, message: string, retrySafe: boolean): TryFailure => ({
+    error: new CallError({ code, message, retrySafe, retryAfterMs, details: { upstream_status: status } }),
+    retry: retrySafe && repeatable,
+  });
+  if (status === 429) return fail('RATE_LIMITED', 'rate limited by the upstream (HTTP 429)', true);
   if (status === 408 || status === 425) {
-    return {
-      error: error(
-        `HTTP_${status}`,
-        `the upstream refused the request (HTTP ${status})`,
-        true,
-        status,
-        retryAfterMs,
-      ),
-      retry: repeatable,
-    };
+    return fail(`HTTP_${status}`, `the upstream refused the request (HTTP ${status})`, true);
   }
-  if (status < 500)
-    return {
-      error: error(`HTTP_${status}`, `the upstream answered HTTP ${status}`, false, status),
-      retry: false,
-    };
-  const message = repeatable
-    ? `the upstream answered HTTP ${status}`
-    : `the upstream answered HTTP ${status}; the request may have been applied`;
-  return {
-    error: error('UPSTREAM_UNAVAILABLE', message, repeatable, status, retryAfterMs),
-    retry: repeatable,
-  };
+  if (status < 500) return fail(`HTTP_${status}`, `the upstream answered HTTP ${status}`, false);
+  return fail(
+    'UPSTREAM_UNAVAILABLE',
+    `the upstream answered HTTP ${status}${maybeApplied(repeatable)}`,
+    repeatable,
+  );
 }
 
 /** Maps a thrown error of one try; errors that are not transport errors are rethrown as they are. */
 export function transportFailure(cause: unknown, effect: StepEffect): TryFailure {
   if (cause instanceof CallError) return { error: cause, retry: false };
-  if (cause instanceof SsrfBlockedError) {
-    return {
-      error: new CallError({ code: 'SSRF_BLOCKED', message: cause.message, retrySafe: false }, { cause }),
-      retry: false,
-    };
-  }
+  const fail = (code: string, message: string, retrySafe: boolean, retry: boolean): TryFailure => ({
+    error: new CallError({ code, message, retrySafe }, { cause }),
+    retry,
+  });
+  if (cause instanceof SsrfBlockedError) return fail('SSRF_BLOCKED', cause.message, false, false);
   const code = errorCode(cause);
-  if (code === 'UND_ERR_INVALID_ARG') {
-    return {
-      error: new CallError(
-        { code: 'HTTP_INVALID_REQUEST', message: describe(cause), retrySafe: false },
-        { cause },
-      ),
-      retry: false,
-    };
-  }
   if (code === undefined) throw cause;
+  if (code === 'UND_ERR_INVALID_ARG') {
+    return fail('HTTP_INVALID_REQUEST', (cause as Error).message, false, false);
+  }
   const repeatable = NOT_SENT_CODES.has(code) || effect !== 'unsafe';
-  const suffix = repeatable ? '' : '; the request may have been applied';
-  const message = `the upstream could not be reached (${code})${suffix}`;
-  return {
-    error: new CallError({ code: 'UPSTREAM_UNAVAILABLE', message, retrySafe: repeatable }, { cause }),
-    retry: repeatable,
-  };
+  const message = `the upstream could not be reached (${code})${maybeApplied(repeatable)}`;
+  return fail('UPSTREAM_UNAVAILABLE', message, repeatable, repeatable);
 }
 
 export function timeoutFailure(timeoutMs: number, effect: StepEffect): TryFailure {
   const repeatable = effect !== 'unsafe';
-  const suffix = repeatable ? '' : '; the request may have been applied';
+  const message = `the upstream did not answer within ${timeoutMs} ms${maybeApplied(repeatable)}`;
   return {
-    error: error('STEP_TIMEOUT', `the upstream did not answer within ${timeoutMs} ms${suffix}`, repeatable),
+    error: new CallError({ code: 'STEP_TIMEOUT', message, retrySafe: repeatable }),
     retry: repeatable,
   };
 }
 
-// The upstream's status goes to `details`, not to `status`: that one is what our REST face answers, and an
-// upstream 404 is not a 404 of the tool.
-function error(
-  code: string,
-  message: string,
-  retrySafe: boolean,
-  upstreamStatus?: number,
-  retryAfterMs?: number,
-): CallError {
-  const details = upstreamStatus === undefined ? undefined : { upstream_status: upstreamStatus };
-  return new CallError({ code, message, retrySafe, retryAfterMs, details });
+/** Tells whoever reads the error (a person, a model) why it is not retry-safe. */
+function maybeApplied(repeatable: boolean): string {
+  return repeatable ? '' : '; the request may have been applied';
 }
 
 /** Node and undici put the code on the error, its cause, or (connection attempts per address) its errors. */
@@ -127,8 +94,4 @@ function errorCode(error: unknown): string | undefined {
   if (typeof own === 'string') return own;
   if (error instanceof AggregateError) return errorCode(error.errors[0]);
   return errorCode(error.cause);
-}
-
-function describe(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

@@ -53,8 +53,9 @@ const FORBIDDEN_HEADERS = new Set([
 /** The method of an action's input: fixed by the sugar actions, else `method` (default GET). */
 export function methodOf(input: JsonObject, fixed: HttpMethod | null): HttpMethod {
   const method = fixed ?? (typeof input.method === 'string' ? input.method.toUpperCase() : 'GET');
-  if (!(HTTP_METHODS as readonly string[]).includes(method))
+  if (!(HTTP_METHODS as readonly string[]).includes(method)) {
     throw invalid(`method ${method} is not supported`);
+  }
   return method as HttpMethod;
 }
 
@@ -94,12 +95,14 @@ function resolveUrl(input: JsonObject, baseUrl: URL | null): URL {
     if (input.path !== undefined) throw invalid('give either path or url, not both');
     return parseUrl(input.url);
   }
-  if (typeof input.path !== 'string')
+  if (typeof input.path !== 'string') {
     throw invalid('a request needs a path (with a connection base_url) or a url');
+  }
   if (!baseUrl) throw invalid('path needs a connection with a base_url; give an absolute url instead');
   // A scheme or a leading `//` would let `path` leave the base origin; the origin check below backs this up.
-  if (/^[a-z][a-z0-9+.-]*:|^[/\\]{2}/i.test(input.path))
+  if (/^[a-z][a-z0-9+.-]*:|^[/\\]{2}/i.test(input.path)) {
     throw invalid('path must be relative to the base_url');
+  }
   const url = parseUrl(
     `${baseUrl.origin}${baseUrl.pathname.replace(/\/+$/, '')}/${input.path.replace(/^\/+/, '')}`,
   );

@@ -39,11 +39,13 @@ export function createSsrfGuard(allowHosts: readonly string[]): SsrfGuard {
 
   return {
     checkUrl(url) {
-      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
         throw new SsrfBlockedError(`scheme ${url.protocol} is not allowed`);
+      }
       const ip = parseIp(url.hostname);
-      if (ip && !allows(url.hostname, ip))
+      if (ip && !allows(url.hostname, ip)) {
         throw new SsrfBlockedError(`address ${url.hostname} is not allowed`);
+      }
     },
     lookup(hostname, options, callback) {
       dnsLookup(hostname, { ...options, all: true }, (error, found: LookupAddress[]) => {
@@ -53,20 +55,22 @@ export function createSsrfGuard(allowHosts: readonly string[]): SsrfGuard {
           return !ip || !allows(hostname, ip);
         });
         // One refused address refuses the name: picking the "good" one would let a resolver choose for us.
-        if (refused)
+        if (refused) {
           return callback(
             new SsrfBlockedError(`host ${hostname} resolves to ${refused.address}, which is not allowed`),
             '',
             0,
           );
+        }
         const first = found[0];
         if (options.all) return callback(null, found);
-        if (!first)
+        if (!first) {
           return callback(
             Object.assign(new Error(`no address for ${hostname}`), { code: 'ENOTFOUND' }),
             '',
             0,
           );
+        }
         return callback(null, first.address, first.family);
       });
     },

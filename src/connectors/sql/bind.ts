@@ -21,8 +21,9 @@ export function bindParams(text: SqlText, params: JsonValue | undefined, stepKey
   if (params !== undefined && params !== null && !Array.isArray(params) && !isPlainObject(params)) {
     throw invalid('params must be an array (positional) or an object (named)');
   }
-  if (Object.hasOwn(given, STEP_KEY_PARAM))
+  if (Object.hasOwn(given, STEP_KEY_PARAM)) {
     throw invalid(`"${STEP_KEY_PARAM}" is reserved: it is always the step key`);
+  }
   const named: Record<string, JsonValue> = { ...given, [STEP_KEY_PARAM]: stepKey };
 
   let needed = 0;
@@ -37,8 +38,9 @@ export function bindParams(text: SqlText, params: JsonValue | undefined, stepKey
     }
   }
   if (needed > 0 && !Array.isArray(params)) throw invalid('positional parameters need params as an array');
-  if (needed !== positional.length)
+  if (needed !== positional.length) {
     throw invalid(`the statement takes ${needed} positional parameters, ${positional.length} given`);
+  }
   return { positional, named };
 }
 

@@ -39,8 +39,9 @@ export function resolveSqlConfig(config: JsonObject): ResolvedSqlConfig {
     return { kind: 'sqlite', key: `sqlite:${path}`, path };
   }
   const timeout = config.statement_timeout === undefined ? null : parseDuration(config.statement_timeout);
-  if (timeout === null && config.statement_timeout !== undefined)
+  if (timeout === null && config.statement_timeout !== undefined) {
     throw new Error('"statement_timeout" must be a duration');
+  }
   const poolSize = (config.pool_size as number | undefined) ?? 10;
   return {
     kind: 'postgres',

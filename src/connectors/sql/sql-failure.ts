@@ -1,15 +1,12 @@
 import { CallError } from '../../core/errors.js';
 import type { StepEffect } from '../../store/store.js';
 
-// The socket never connected (or the pool never handed out a client): nothing ran.
+// The socket never connected: nothing ran.
 const NOT_SENT_CODES = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 export function notReadOnly(): CallError {
-  return new CallError({
-    code: 'SQL_NOT_READ_ONLY',
-    message: 'sql.query runs read-only statements; use sql.execute to write',
-    retrySafe: false,
-  });
+  const message = 'sql.query runs read-only statements; use sql.execute to write';
+  return new CallError({ code: 'SQL_NOT_READ_ONLY', message, retrySafe: false });
 }
 
 /**
@@ -20,57 +17,40 @@ export function notReadOnly(): CallError {
  */
 export function sqlFailure(error: unknown, effect: StepEffect): CallError {
   if (error instanceof CallError) return error;
-  if (!(error instanceof Error)) return fail('SQL_ERROR', String(error), false);
-  const code = (error as { code?: unknown }).code;
-  if (typeof code !== 'string') {
-    // better-sqlite3 reports binding problems as plain RangeError/TypeError.
-    if (error instanceof RangeError || error instanceof TypeError)
-      return fail('SQL_INVALID', error.message, false, error);
-    if (/timeout exceeded when trying to connect/i.test(error.message))
-      return fail('UPSTREAM_UNAVAILABLE', error.message, true, error);
-    return fail('UPSTREAM_UNAVAILABLE', error.message, effect !== 'unsafe', error);
+  if (!(error instanceof Error)) {
+    return new CallError({ code: 'SQL_ERROR', message: String(error), retrySafe: false });
   }
-  if (code.startsWith('SQLITE_')) return sqliteFailure(code, error);
-  if (/^[0-9A-Z]{5}$/.test(code)) return postgresFailure(code, error, effect);
-  return fail(
-    'UPSTREAM_UNAVAILABLE',
-    `the database could not be reached (${code})`,
-    NOT_SENT_CODES.has(code) || effect !== 'unsafe',
-    error,
-  );
-}
+  const code = (error as { code?: unknown }).code;
+  const repeatable = effect !== 'unsafe';
+  const as = (mapped: string, retrySafe: boolean, details?: Record<string, string>) =>
+    new CallError({ code: mapped, message: error.message, retrySafe, details }, { cause: error });
 
-function sqliteFailure(code: string, error: Error): CallError {
-  const details = { sqlite_code: code };
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'))
-    return fail('UPSTREAM_UNAVAILABLE', error.message, true, error, details);
-  if (code.startsWith('SQLITE_CONSTRAINT'))
-    return fail('SQL_CONSTRAINT', error.message, false, error, details);
-  if (code.startsWith('SQLITE_READONLY'))
-    return fail('SQL_NOT_READ_ONLY', error.message, false, error, details);
-  return fail('SQL_ERROR', error.message, false, error, details);
-}
-
-function postgresFailure(sqlstate: string, error: Error, effect: StepEffect): CallError {
-  const details = { sqlstate };
-  const cls = sqlstate.slice(0, 2);
-  if (cls === '23') return fail('SQL_CONSTRAINT', error.message, false, error, details);
-  if (sqlstate === '25006') return fail('SQL_NOT_READ_ONLY', error.message, false, error, details);
-  if (sqlstate === '57014') return fail('STEP_TIMEOUT', error.message, true, error, details);
-  // Serialization failure, deadlock, out of resources, "cannot connect now": refused before anything stuck.
-  if (cls === '40' || cls === '53' || sqlstate === '57P03')
-    return fail('UPSTREAM_UNAVAILABLE', error.message, true, error, details);
-  if (cls === '08' || cls === '57')
-    return fail('UPSTREAM_UNAVAILABLE', error.message, effect !== 'unsafe', error, details);
-  return fail('SQL_ERROR', error.message, false, error, details);
-}
-
-function fail(
-  code: string,
-  message: string,
-  retrySafe: boolean,
-  cause?: Error,
-  details?: Record<string, string>,
-): CallError {
-  return new CallError({ code, message, retrySafe, details }, { cause });
+  if (typeof code !== 'string') {
+    // better-sqlite3 reports binding and opening problems as plain RangeError/TypeError.
+    if (error instanceof RangeError || error instanceof TypeError) return as('SQL_INVALID', false);
+    // pg's pool gave up waiting for a connection: nothing was sent.
+    if (/timeout exceeded when trying to connect/i.test(error.message)) {
+      return as('UPSTREAM_UNAVAILABLE', true);
+    }
+    return as('UPSTREAM_UNAVAILABLE', repeatable);
+  }
+  if (code.startsWith('SQLITE_')) {
+    const details = { sqlite_code: code };
+    if (/^SQLITE_(BUSY|LOCKED)/.test(code)) return as('UPSTREAM_UNAVAILABLE', true, details);
+    if (code.startsWith('SQLITE_CONSTRAINT')) return as('SQL_CONSTRAINT', false, details);
+    if (code.startsWith('SQLITE_READONLY')) return as('SQL_NOT_READ_ONLY', false, details);
+    return as('SQL_ERROR', false, details);
+  }
+  if (/^[0-9A-Z]{5}$/.test(code)) {
+    const details = { sqlstate: code };
+    const cls = code.slice(0, 2);
+    if (cls === '23') return as('SQL_CONSTRAINT', false, details);
+    if (code === '25006') return as('SQL_NOT_READ_ONLY', false, details);
+    if (code === '57014') return as('STEP_TIMEOUT', true, details);
+    // Serialization failure, deadlock, out of resources, "cannot connect now": refused before anything stuck.
+    if (cls === '40' || cls === '53' || code === '57P03') return as('UPSTREAM_UNAVAILABLE', true, details);
+    if (cls === '08' || cls === '57') return as('UPSTREAM_UNAVAILABLE', repeatable, details);
+    return as('SQL_ERROR', false, details);
+  }
+  return as('UPSTREAM_UNAVAILABLE', NOT_SENT_CODES.has(code) || repeatable);
 }
