@@ -58,7 +58,7 @@ export interface Store {
   /** Extends the lease. `ok: false` when the token is stale or the call left `running` (e.g. cancelled). */
   heartbeat(callId: string, token: number, leaseMs: number): Promise<HeartbeatResult>;
   /** Settles the call if `token` is still the lease holder's and the call is running; else false (stale). */
-  settle(callId: string, token: number, settlement: Settlement): Promise<boolean>;
+  settle(callId: string, token: number, settlement: Settlement, journal?: JournalWrite[]): Promise<boolean>;
   /** Gives the call back (drain): running → queued, no counter raised. False if stale. */
   release(callId: string, token: number): Promise<boolean>;
   /**
@@ -72,8 +72,11 @@ export interface Store {
   requeue(callId: string): Promise<CallRecord | null>;
 
   // --- journal (the audit trail) ----------------------------------------------------------------
-  /** Records that a step began. Returns the journal entry id, or null if `token` is stale. */
-  startStep(callId: string, token: number, step: StepStart): Promise<number | null>;
+  /**
+   * Records that a step began. Returns the journal entry id, or null if `token` is stale. `journal`
+   * carries write-behind entries of earlier, effect-safe steps, committed in the same transaction.
+   */
+  startStep(callId: string, token: number, step: StepStart, journal?: JournalWrite[]): Promise<number | null>;
   /** Records how the step ended. False if `token` is stale (the entry stays `started`). */
   finishStep(callId: string, token: number, entryId: number, finish: StepFinish): Promise<boolean>;
   /** In insertion order. */
@@ -273,6 +276,15 @@ export interface StepFinish {
   /** Redacted summary of what came back. */
   response: JsonValue | null;
 }
+
+/**
+ * A journal write that may be deferred to the holder's next write (write-behind): the end of a step
+ * whose effect is `none` or `keyed`, or a whole effect-free step (skip, return, fail, sub-recipe end).
+ * Losing one to a crash costs a harmless re-run of that step, never a duplicate effect.
+ */
+export type JournalWrite =
+  | { kind: 'finish'; entryId: number; finish: StepFinish }
+  | { kind: 'record'; start: StepStart; finish: StepFinish };
 
 export interface JournalEntry {
   id: number;

@@ -4,9 +4,10 @@ import { CallError } from '../core/errors.js';
 import { stepKey } from '../core/ids.js';
 import { isPlainObject, type JsonObject, type JsonValue } from '../core/json.js';
 import type { Step } from '../recipes/recipe.js';
+import type { StepFinish } from '../store/store.js';
 import { LeaseLostError, BusinessFailure, toToolError } from './run-errors.js';
 import type { Scope } from './ports.js';
-import type { StepContext } from './step-context.js';
+import { takePending, type StepContext } from './step-context.js';
 
 type ActionStep = Extract<Step, { kind: 'action' }>;
 
@@ -36,8 +37,16 @@ export async function runActionStep(ctx: StepContext, step: ActionStep, stepPath
     effect,
     workerId: ctx.workerId,
     request: null,
-  });
+  }, takePending(ctx));
   if (entryId === null) throw new LeaseLostError(ctx.call.id);
+  // The end of an unsafe step is written at once: left unwritten, a crash would make it look in doubt.
+  const finish = async (result: StepFinish) => {
+    if (effect === 'unsafe') {
+      if (!(await ctx.store.finishStep(ctx.call.id, ctx.token, entryId, result))) throw new LeaseLostError(ctx.call.id);
+    } else {
+      ctx.pending.push({ kind: 'finish', entryId, finish: result });
+    }
+  };
 
   const tries = step.retry?.attempts ?? 1;
   for (let attempt = 1; ; attempt++) {
@@ -45,7 +54,7 @@ export async function runActionStep(ctx: StepContext, step: ActionStep, stepPath
       const result = await withTimeout(step.timeoutMs, ctx.signal, effect !== 'unsafe', (signal) =>
         action.run(input, { callId: ctx.call.id, stepKey: stepKey(ctx.call.id, stepPath), connection, signal }),
       );
-      await finish(ctx, entryId, { status: 'succeeded', output: result.output, error: null, response: result.response ?? null });
+      await finish({ status: 'succeeded', output: result.output, error: null, response: result.response ?? null });
       return result.output;
     } catch (error) {
       if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : error;
@@ -57,10 +66,10 @@ export async function runActionStep(ctx: StepContext, step: ActionStep, stepPath
       const rule = step.onError.find((r) => r.code === toolError.code) ?? step.onError.find((r) => r.code === '*');
       if (rule?.value !== undefined) {
         const value = await ctx.evaluator.value(rule.value, scope);
-        await finish(ctx, entryId, { status: 'succeeded', output: value, error: toolError, response: null });
+        await finish({ status: 'succeeded', output: value, error: toolError, response: null });
         return value;
       }
-      await finish(ctx, entryId, { status: 'failed', output: null, error: toolError, response: null });
+      await finish({ status: 'failed', output: null, error: toolError, response: null });
       if (rule?.fail) {
         const message = await ctx.evaluator.value(rule.fail.message, scope);
         throw new BusinessFailure({ code: rule.fail.code, status: rule.fail.status, message: String(message ?? ''), retrySafe: rule.fail.retrySafe });
@@ -68,11 +77,6 @@ export async function runActionStep(ctx: StepContext, step: ActionStep, stepPath
       throw error instanceof CallError ? error : new CallError(toolError, { cause: error });
     }
   }
-}
-
-async function finish(ctx: StepContext, entryId: number, result: Parameters<StepContext['store']['finishStep']>[3]): Promise<void> {
-  const ok = await ctx.store.finishStep(ctx.call.id, ctx.token, entryId, result);
-  if (!ok) throw new LeaseLostError(ctx.call.id);
 }
 
 /** Runs `fn` with an abort signal that fires on the step timeout or when the call is aborted. */

@@ -2,7 +2,7 @@ import type { BackoffPolicy } from '../core/backoff.js';
 import { CallError } from '../core/errors.js';
 import type { ResolvedConnection } from '../connectors/connector.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
-import type { ClaimedCall, Settlement, Store } from '../store/store.js';
+import type { ClaimedCall, JournalWrite, Settlement, Store } from '../store/store.js';
 import { JournalIndex } from './journal-index.js';
 import type { RecipeSource, SchemaValidator, TemplateEvaluator } from './ports.js';
 import { BusinessFailure, LeaseLostError, toToolError } from './run-errors.js';
@@ -38,12 +38,13 @@ export async function runCall(deps: RunCallDeps, claimed: ClaimedCall, signal: A
   const { call, token } = claimed;
   const deadline = call.deadlineAt === null ? null : armDeadline(call.deadlineAt, signal);
   let settlement: Settlement;
+  const pending: JournalWrite[] = [];
   try {
     const recipe = await deps.recipes.recipe(call.releaseId, call.tool);
     if (!recipe) throw new CallError({ code: 'INTERNAL', message: `tool ${call.tool} is not in release ${call.releaseId}`, retrySafe: false });
     const journal = new JournalIndex(await deps.store.listJournal(call.id));
     const data = await runRecipe(
-      { ...deps, call, token, journal, signal: deadline?.signal ?? signal },
+      { ...deps, call, token, journal, pending, signal: deadline?.signal ?? signal },
       recipe,
       call.args,
     );
@@ -64,7 +65,7 @@ export async function runCall(deps: RunCallDeps, claimed: ClaimedCall, signal: A
   } finally {
     deadline?.dispose();
   }
-  return (await deps.store.settle(call.id, token, settlement)) ? settlement : null;
+  return (await deps.store.settle(call.id, token, settlement, pending)) ? settlement : null;
 }
 
 function armDeadline(deadlineAt: number, parent: AbortSignal): { signal: AbortSignal; dispose(): void } {

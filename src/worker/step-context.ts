@@ -1,7 +1,7 @@
 import type { JsonValue } from '../core/json.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { ResolvedConnection } from '../connectors/connector.js';
-import type { CallRecord, Store } from '../store/store.js';
+import type { CallRecord, JournalWrite, Store } from '../store/store.js';
 import type { JournalIndex } from './journal-index.js';
 import type { RecipeSource, SchemaValidator, Scope, TemplateEvaluator } from './ports.js';
 
@@ -17,10 +17,20 @@ export interface StepContext {
   evaluator: TemplateEvaluator;
   validator: SchemaValidator;
   journal: JournalIndex;
+  /**
+   * Write-behind journal entries (ends of effect-safe steps, effect-free steps), committed with this
+   * attempt's next write: the next step's start or the settlement.
+   */
+  pending: JournalWrite[];
   env: Record<string, string>;
   signal: AbortSignal;
   /** Called after each step finishes (progress notifications later). */
   onStep?: (stepPath: string, output: JsonValue | null) => void;
+}
+
+/** Takes the write-behind entries to send with the next write. */
+export function takePending(ctx: StepContext): JournalWrite[] {
+  return ctx.pending.splice(0, ctx.pending.length);
 }
 
 export function scopeFor(ctx: StepContext, input: Scope['input'], steps: Scope['steps']): Scope {

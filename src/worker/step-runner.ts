@@ -4,7 +4,7 @@ import type { JsonObject, JsonValue } from '../core/json.js';
 import type { Recipe, Step } from '../recipes/recipe.js';
 import type { StepFinish, StepStart } from '../store/store.js';
 import { runActionStep } from './action-step.js';
-import { BusinessFailure, LeaseLostError } from './run-errors.js';
+import { BusinessFailure } from './run-errors.js';
 import { scopeFor, type StepContext } from './step-context.js';
 
 /**
@@ -33,7 +33,7 @@ export async function runRecipe(ctx: StepContext, recipe: Recipe, input: JsonObj
     }
     const scope = scopeFor(ctx, input, steps);
     if (step.when !== null && !(await ctx.evaluator.test(step.when, scope))) {
-      await record(ctx, step, path, { status: 'skipped', output: null, error: null, response: null });
+      record(ctx, step, path, { status: 'skipped', output: null, error: null, response: null });
       if (step.id) steps[step.id] = null;
       continue;
     }
@@ -62,18 +62,18 @@ async function runStep(
       const problem = ctx.validator.check(sub.input, input);
       if (problem) throw new CallError({ code: 'INTERNAL', message: `step ${path}: input for recipe ${step.recipe} ${problem}`, retrySafe: false });
       const value = await runRecipe(ctx, sub, input as JsonObject, `${path}/`);
-      await record(ctx, step, path, { status: 'succeeded', output: value, error: null, response: null });
+      record(ctx, step, path, { status: 'succeeded', output: value, error: null, response: null });
       return { returned: false, value };
     }
     case 'return': {
       const value = await ctx.evaluator.value(step.value, scope);
-      await record(ctx, step, path, { status: 'succeeded', output: value, error: null, response: null });
+      record(ctx, step, path, { status: 'succeeded', output: value, error: null, response: null });
       return { returned: true, value };
     }
     case 'fail': {
       const message = await ctx.evaluator.value(step.fail.message, scope);
       const error = { code: step.fail.code, status: step.fail.status, message: String(message ?? ''), retrySafe: step.fail.retrySafe };
-      await record(ctx, step, path, { status: 'failed', output: null, error, response: null });
+      record(ctx, step, path, { status: 'failed', output: null, error, response: null });
       throw new BusinessFailure(error);
     }
     default:
@@ -81,8 +81,8 @@ async function runStep(
   }
 }
 
-/** Journals a step that has no external effect (skip, return, fail, sub-recipe end) as one entry. */
-async function record(ctx: StepContext, step: Step, path: string, finish: StepFinish): Promise<void> {
+/** Journals a step that has no external effect (skip, return, fail, sub-recipe end), write-behind. */
+function record(ctx: StepContext, step: Step, path: string, finish: StepFinish): void {
   const start: StepStart = {
     attempt: ctx.call.attempt,
     stepPath: path,
@@ -92,6 +92,5 @@ async function record(ctx: StepContext, step: Step, path: string, finish: StepFi
     workerId: ctx.workerId,
     request: null,
   };
-  const id = await ctx.store.startStep(ctx.call.id, ctx.token, start);
-  if (id === null || !(await ctx.store.finishStep(ctx.call.id, ctx.token, id, finish))) throw new LeaseLostError(ctx.call.id);
+  ctx.pending.push({ kind: 'record', start, finish });
 }

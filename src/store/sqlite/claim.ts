@@ -29,6 +29,16 @@ export function createClaimOps(db: SqliteDatabase, attempts: AttemptLog, changed
        lease_expires_at = @leaseUntil, worker_id = @workerId, updated_at = @now
      WHERE id IN (${RUNNABLE}) RETURNING *, rowid AS seq`,
   );
+  // Read-only probes: most wake-ups find nothing to do, and a probe takes no write lock.
+  const anyRunnable = db
+    .prepare<[number, number]>(
+      `SELECT EXISTS (SELECT 1 FROM calls WHERE status = 'queued' AND run_after <= ?)
+           OR EXISTS (SELECT 1 FROM calls WHERE status = 'retry_wait' AND run_after <= ?)`,
+    )
+    .pluck();
+  const anyExpired = db
+    .prepare<[number]>(`SELECT EXISTS (SELECT 1 FROM calls WHERE status = 'running' AND lease_expires_at <= ?)`)
+    .pluck();
   const expired = db.prepare<[number], { id: string; crash_count: number; lease_token: number }>(
     `SELECT id, crash_count, lease_token FROM calls WHERE status = 'running' AND lease_expires_at <= ?`,
   );
@@ -80,11 +90,13 @@ export function createClaimOps(db: SqliteDatabase, attempts: AttemptLog, changed
   return {
     claim(input) {
       if (input.limit <= 0) return [];
-      const claimed = claim.immediate(input);
-      if (claimed.length > 0) changed();
-      return claimed;
+      const now = Date.now();
+      if (!anyRunnable.get(now, now)) return [];
+      // No change signal: queued → running unblocks no waiter and no other claimer.
+      return claim.immediate(input);
     },
     reclaimExpired({ maxCrashes }) {
+      if (!anyExpired.get(Date.now())) return [];
       const ids = reclaim.immediate(maxCrashes);
       if (ids.length > 0) changed();
       return ids;

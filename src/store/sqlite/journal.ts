@@ -1,9 +1,11 @@
-import type { JournalEntry, StepFinish, StepStart } from '../store.js';
+import type { JournalEntry, JournalWrite, StepFinish, StepStart } from '../store.js';
 import type { SqliteDatabase } from './open.js';
 import { toJournalEntry, toJson, type JournalRow } from './rows.js';
 
 export interface JournalOps {
-  startStep(callId: string, token: number, step: StepStart): number | null;
+  startStep(callId: string, token: number, step: StepStart, writes?: JournalWrite[]): number | null;
+  /** Applies write-behind entries; call inside the transaction of the write that carries them. */
+  applyWrites(callId: string, token: number, writes: readonly JournalWrite[]): void;
   finishStep(callId: string, token: number, entryId: number, finish: StepFinish): boolean;
   listJournal(callId: string): JournalEntry[];
 }
@@ -26,17 +28,40 @@ export function createJournalOps(db: SqliteDatabase): JournalOps {
      WHERE id = @entryId AND call_id = @callId AND lease_token = @token AND status = 'started'
        AND EXISTS (SELECT 1 FROM calls WHERE ${HOLDS_LEASE})`,
   );
+  const record = db.prepare(
+    `INSERT INTO journal (workspace, call_id, attempt, step_path, kind, target, effect, worker_id, lease_token,
+       request, started_at, status, output, error, response, finished_at)
+     SELECT workspace, id, @attempt, @stepPath, @kind, @target, @effect, @workerId, lease_token, @request, @now,
+       @status, @output, @error, @response, @now
+     FROM calls WHERE ${HOLDS_LEASE}`,
+  );
   const list = db.prepare<[string], JournalRow>('SELECT * FROM journal WHERE call_id = ? ORDER BY id');
 
+  const finishParams = (f: StepFinish) => ({ status: f.status, output: toJson(f.output), error: toJson(f.error), response: toJson(f.response) });
+  const applyWrites = (callId: string, token: number, writes: readonly JournalWrite[]): void => {
+    const now = Date.now();
+    for (const w of writes) {
+      if (w.kind === 'finish') finish.run({ callId, token, entryId: w.entryId, now, ...finishParams(w.finish) });
+      else record.run({ ...w.start, callId, token, request: toJson(w.start.request), now, ...finishParams(w.finish) });
+    }
+  };
+  const startOne = (callId: string, token: number, step: StepStart): number | null => {
+    const result = start.run({ ...step, callId, token, request: toJson(step.request), now: Date.now() });
+    return result.changes === 1 ? Number(result.lastInsertRowid) : null;
+  };
+  const startWithWrites = db.transaction((callId: string, token: number, step: StepStart, writes: readonly JournalWrite[]) => {
+    const id = startOne(callId, token, step);
+    if (id !== null) applyWrites(callId, token, writes);
+    return id;
+  });
+
   return {
-    startStep(callId, token, step) {
-      const result = start.run({ ...step, callId, token, request: toJson(step.request), now: Date.now() });
-      return result.changes === 1 ? Number(result.lastInsertRowid) : null;
+    startStep(callId, token, step, writes) {
+      return writes && writes.length > 0 ? startWithWrites.immediate(callId, token, step, writes) : startOne(callId, token, step);
     },
+    applyWrites,
     finishStep(callId, token, entryId, f) {
-      const params = { callId, token, entryId, status: f.status, now: Date.now() };
-      const json = { output: toJson(f.output), error: toJson(f.error), response: toJson(f.response) };
-      return finish.run({ ...params, ...json }).changes === 1;
+      return finish.run({ callId, token, entryId, now: Date.now(), ...finishParams(f) }).changes === 1;
     },
     listJournal: (callId) => list.all(callId).map(toJournalEntry),
   };

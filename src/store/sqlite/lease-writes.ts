@@ -1,12 +1,12 @@
 import { assertNever, type CallStatus } from '../../core/call-status.js';
-import type { AttemptOutcome, HeartbeatResult, Settlement } from '../store.js';
+import type { AttemptOutcome, HeartbeatResult, JournalWrite, Settlement } from '../store.js';
 import type { AttemptLog } from './attempt-log.js';
 import type { SqliteDatabase } from './open.js';
 import { toJson } from './rows.js';
 
 export interface LeaseWriteOps {
   heartbeat(callId: string, token: number, leaseMs: number): HeartbeatResult;
-  settle(callId: string, token: number, settlement: Settlement): boolean;
+  settle(callId: string, token: number, settlement: Settlement, journal?: readonly JournalWrite[]): boolean;
   release(callId: string, token: number): boolean;
 }
 
@@ -18,6 +18,7 @@ export function createLeaseWriteOps(
   db: SqliteDatabase,
   attempts: AttemptLog,
   changed: () => void,
+  applyJournal: (callId: string, token: number, writes: readonly JournalWrite[]) => void,
 ): LeaseWriteOps {
   const FENCE = `id = @id AND lease_token = @token AND status = 'running'`;
   const extend = db.prepare(`UPDATE calls SET lease_expires_at = @until, updated_at = @now WHERE ${FENCE}`);
@@ -31,7 +32,9 @@ export function createLeaseWriteOps(
     `UPDATE calls SET status = 'queued', lease_expires_at = NULL, updated_at = @now WHERE ${FENCE}`,
   );
 
-  const settle = db.transaction((id: string, token: number, s: Settlement): boolean => {
+  const settle = db.transaction((id: string, token: number, s: Settlement, journal: readonly JournalWrite[]): boolean => {
+    // Write-behind journal entries go first: their fence still holds until the call leaves `running`.
+    if (journal.length > 0) applyJournal(id, token, journal);
     const now = Date.now();
     const error = s.status === 'succeeded' ? null : s.error;
     const done = write.run({
@@ -74,8 +77,8 @@ export function createLeaseWriteOps(
       if (extend.run({ id, token, now, until }).changes === 1) return { ok: true, leaseExpiresAt: until };
       return { ok: false, status: statusOf.get(id) ?? null };
     },
-    settle(id, token, settlement) {
-      const ok = settle.immediate(id, token, settlement);
+    settle(id, token, settlement, journal = []) {
+      const ok = settle.immediate(id, token, settlement, journal);
       if (ok) changed();
       return ok;
     },

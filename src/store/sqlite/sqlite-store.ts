@@ -34,14 +34,15 @@ const SQLITE_CAPABILITIES: StoreCapabilities = {
 
 function createOps(db: SqliteDatabase, changed: () => void) {
   const attempts = createAttemptLog(db);
+  const journal = createJournalOps(db);
   return {
     attempts,
     releases: createReleaseOps(db),
     enqueue: createEnqueue(db, changed),
     calls: createCallOps(db, attempts, changed),
     claims: createClaimOps(db, attempts, changed),
-    leases: createLeaseWriteOps(db, attempts, changed),
-    journal: createJournalOps(db),
+    journal,
+    leases: createLeaseWriteOps(db, attempts, changed, journal.applyWrites),
     housekeeping: createHousekeepingOps(db),
   };
 }
@@ -89,10 +90,10 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     claim: async (input) => use().claims.claim(input),
     reclaimExpired: async (input) => use().claims.reclaimExpired(input),
     heartbeat: async (id, token, leaseMs) => use().leases.heartbeat(id, token, leaseMs),
-    settle: async (id, token, settlement) => use().leases.settle(id, token, settlement),
+    settle: async (id, token, settlement, journal) => use().leases.settle(id, token, settlement, journal),
     release: async (id, token) => use().leases.release(id, token),
 
-    startStep: async (id, token, step) => use().journal.startStep(id, token, step),
+    startStep: async (id, token, step, journal) => use().journal.startStep(id, token, step, journal),
     finishStep: async (id, token, entryId, finish) => use().journal.finishStep(id, token, entryId, finish),
     listJournal: async (id) => use().journal.listJournal(id),
     listAttempts: async (id) => use().attempts.list(id),
