@@ -7,6 +7,10 @@ import { toCall, toJson, type CallRow } from './rows.js';
 export interface ClaimOps {
   claim(input: ClaimInput): ClaimedCall[];
   reclaimExpired(input: { maxCrashes: number }): string[];
+  /** Read-only: is anything claimable now? (Checked before taking the write lock.) */
+  hasRunnable(): boolean;
+  /** Read-only: has any lease expired? */
+  hasExpired(): boolean;
 }
 
 // One index seek per runnable status, each already in index order (status, run_after, created_at, rowid),
@@ -88,6 +92,11 @@ export function createClaimOps(db: SqliteDatabase, attempts: AttemptLog, changed
   });
 
   return {
+    hasRunnable: () => {
+      const now = Date.now();
+      return Boolean(anyRunnable.get(now, now));
+    },
+    hasExpired: () => Boolean(anyExpired.get(Date.now())),
     claim(input) {
       if (input.limit <= 0) return [];
       const now = Date.now();

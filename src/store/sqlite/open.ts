@@ -15,11 +15,12 @@ export function openDatabase(
 ): SqliteDatabase {
   if (file !== ':memory:' && !file.startsWith('file:'))
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-  const db = new Database(file);
+  const db = new Database(file, { timeout: 5000 });
   db.pragma('journal_mode = WAL');
   db.pragma(`synchronous = ${options.synchronous === 'FULL' ? 'FULL' : 'NORMAL'}`);
-  // Writers from other processes queue behind each other instead of failing with SQLITE_BUSY.
-  db.pragma('busy_timeout = 5000');
+  // No sleeping busy handler: the store retries SQLITE_BUSY itself on the next event-loop turn
+  // (busy-retry.ts). Opening (the WAL switch) still waits, so processes can start together.
+  db.pragma('busy_timeout = 0');
   db.pragma('foreign_keys = ON');
   return db;
 }

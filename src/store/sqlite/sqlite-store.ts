@@ -11,6 +11,8 @@ import { ChangeNotifier } from './notify.js';
 import { openDatabase, type SqliteDatabase, type SqliteSynchronous } from './open.js';
 import { createReleaseOps } from './releases.js';
 import { checkSchema } from './schema-check.js';
+import { withBusyRetry } from './busy-retry.js';
+import { GroupCommit } from './group-commit.js';
 
 export interface SqliteStoreOptions {
   /** Database file, or ':memory:' (unit tests only: nothing else can see it). */
@@ -58,11 +60,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   // Statements are prepared once, on first use: before migrate() the tables they name do not exist.
   const use = () => (ops ??= createOps(db, () => notifier.changed()));
   let closed = false;
+  // Writes of one event-loop turn share a transaction (group commit); reads run directly.
+  const group = new GroupCommit(db, () => undefined);
 
   return {
     kind: 'sqlite',
     capabilities: SQLITE_CAPABILITIES,
-    migrate: async () => applyMigrations(db, loadMigrations()),
+    migrate: () => withBusyRetry(() => applyMigrations(db, loadMigrations())),
     checkSchema: async () => checkSchema(db, loadMigrations()),
     ping: async () => void db.prepare('SELECT 1').get(),
     async close() {
@@ -72,34 +76,35 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       db.close();
     },
 
-    createRelease: async (input) => use().releases.createRelease(input),
-    getActiveRelease: async (workspace) => use().releases.getActiveRelease(workspace),
-    getActiveReleaseId: async (workspace) => use().releases.getActiveReleaseId(workspace),
-    getRelease: async (id) => use().releases.getRelease(id),
-    listReleases: async (workspace, limit) => use().releases.listReleases(workspace, limit),
-    activateRelease: async (workspace, releaseId) => use().releases.activateRelease(workspace, releaseId),
+    createRelease: (input) => group.run(() => use().releases.createRelease(input)),
+    getActiveRelease: (workspace) => withBusyRetry(() => use().releases.getActiveRelease(workspace)),
+    getActiveReleaseId: (workspace) => withBusyRetry(() => use().releases.getActiveReleaseId(workspace)),
+    getRelease: (id) => withBusyRetry(() => use().releases.getRelease(id)),
+    listReleases: (workspace, limit) => withBusyRetry(() => use().releases.listReleases(workspace, limit)),
+    activateRelease: (workspace, releaseId) => group.run(() => use().releases.activateRelease(workspace, releaseId)),
 
-    enqueue: async (input) => use().enqueue(input),
-    getCall: async (id) => use().calls.getCall(id),
-    getCalls: async (ids) => use().calls.getCalls(ids),
-    listCalls: async (filter) => use().calls.listCalls(filter),
-    cancel: async (id, reason) => use().calls.cancel(id, reason),
-    requeue: async (id) => use().calls.requeue(id),
-    countByStatus: async (workspace) => use().calls.countByStatus(workspace),
+    enqueue: (input) => group.run(() => use().enqueue(input)),
+    getCall: (id) => withBusyRetry(() => use().calls.getCall(id)),
+    getCalls: (ids) => withBusyRetry(() => use().calls.getCalls(ids)),
+    listCalls: (filter) => withBusyRetry(() => use().calls.listCalls(filter)),
+    cancel: (id, reason) => group.run(() => use().calls.cancel(id, reason)),
+    requeue: (id) => group.run(() => use().calls.requeue(id)),
+    countByStatus: (workspace) => withBusyRetry(() => use().calls.countByStatus(workspace)),
 
-    claim: async (input) => use().claims.claim(input),
-    reclaimExpired: async (input) => use().claims.reclaimExpired(input),
-    heartbeat: async (id, token, leaseMs) => use().leases.heartbeat(id, token, leaseMs),
-    settle: async (id, token, settlement, journal) => use().leases.settle(id, token, settlement, journal),
-    release: async (id, token) => use().leases.release(id, token),
+    claim: async (input) => ((await withBusyRetry(() => use().claims.hasRunnable())) ? group.run(() => use().claims.claim(input)) : []),
+    reclaimExpired: async (input) =>
+      (await withBusyRetry(() => use().claims.hasExpired())) ? group.run(() => use().claims.reclaimExpired(input)) : [],
+    heartbeat: (id, token, leaseMs) => group.run(() => use().leases.heartbeat(id, token, leaseMs)),
+    settle: (id, token, settlement, journal) => group.run(() => use().leases.settle(id, token, settlement, journal)),
+    release: (id, token) => group.run(() => use().leases.release(id, token)),
 
-    startStep: async (id, token, step, journal) => use().journal.startStep(id, token, step, journal),
-    finishStep: async (id, token, entryId, finish) => use().journal.finishStep(id, token, entryId, finish),
-    listJournal: async (id) => use().journal.listJournal(id),
-    listAttempts: async (id) => use().attempts.list(id),
+    startStep: (id, token, step, journal) => group.run(() => use().journal.startStep(id, token, step, journal)),
+    finishStep: (id, token, entryId, finish) => group.run(() => use().journal.finishStep(id, token, entryId, finish)),
+    listJournal: (id) => withBusyRetry(() => use().journal.listJournal(id)),
+    listAttempts: (id) => withBusyRetry(() => use().attempts.list(id)),
 
     onChange: (listener) => notifier.subscribe(listener),
-    nextWakeAt: async () => use().housekeeping.nextWakeAt(),
-    prune: async (input) => use().housekeeping.prune(input),
+    nextWakeAt: () => withBusyRetry(() => use().housekeeping.nextWakeAt()),
+    prune: (input) => group.run(() => use().housekeeping.prune(input)),
   };
 }

@@ -1,0 +1,65 @@
+import type { SqliteDatabase } from './open.js';
+import { withBusyRetry } from './busy-retry.js';
+
+interface Pending {
+  operation: () => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+/**
+ * Group commit: the write operations requested during one event-loop turn run in one IMMEDIATE
+ * transaction, each in its own savepoint (a failing operation rolls back alone and rejects alone).
+ * Under load a worker settles, journals and claims for many calls at once and the gateway enqueues for
+ * many requests at once, so one lock acquisition and one commit serve them all. A single operation
+ * costs one extra event-loop turn.
+ */
+export class GroupCommit {
+  private queue: Pending[] = [];
+  private scheduled = false;
+  private readonly inSavepoint: (operation: () => unknown) => unknown;
+  private readonly batch: (items: Pending[]) => { ok: boolean; value: unknown }[];
+
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly afterCommit: () => void,
+  ) {
+    this.inSavepoint = db.transaction((operation: () => unknown) => operation());
+    const run = db.transaction((items: Pending[]) =>
+      items.map((item) => {
+        try {
+          return { ok: true, value: this.inSavepoint(item.operation) };
+        } catch (error) {
+          return { ok: false, value: error };
+        }
+      }),
+    );
+    this.batch = (items) => run.immediate(items);
+  }
+
+  run<T>(operation: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ operation, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.scheduled) {
+        this.scheduled = true;
+        setImmediate(() => void this.flush());
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const items = this.queue;
+    this.queue = [];
+    this.scheduled = false;
+    if (items.length === 0) return;
+    let results: { ok: boolean; value: unknown }[];
+    try {
+      results = await withBusyRetry(() => this.batch(items));
+    } catch (error) {
+      for (const item of items) item.reject(error);
+      return;
+    }
+    this.afterCommit();
+    results.forEach((result, i) => (result.ok ? items[i]!.resolve(result.value) : items[i]!.reject(result.value)));
+  }
+}
