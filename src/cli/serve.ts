@@ -37,7 +37,7 @@ export function registerServe(program: Command): void {
 async function runServe(config: ResolvedConfig, flags: ServeFlags): Promise<void> {
   const inProcessWorker = config.workers.count === 0;
   let pool: ProcessPool | null = null;
-  const wakeWorkers = coalesce(() => pool?.broadcast({ type: 'wake' }));
+  const wakeWorkers = coalesce(() => pool?.sendToOne({ type: 'wake' }));
   const platform = createPlatform(config, { gateway: true, worker: inProcessWorker }, { onEnqueued: wakeWorkers });
   await platform.start();
   const stopWatching = await deployAtStart(platform, config);

@@ -38,7 +38,20 @@ export class ProcessPool {
     return [...this.children.values()].map((c) => c.pid ?? -1);
   }
 
-  /** Sends a message to every live child (used for wake-ups). */
+  private nextSlot = 0;
+
+  /**
+   * Sends a message to one live child, round-robin (a wake-up for one new call needs one worker; waking
+   * all would have them race for the same claim). The others still learn of it from the store's signal.
+   */
+  sendToOne(message: unknown): void {
+    const live = [...this.children.values()].filter((c) => c.connected);
+    if (live.length === 0) return;
+    const child = live[this.nextSlot++ % live.length]!;
+    child.send(message as never, () => undefined);
+  }
+
+  /** Sends a message to every live child. */
   broadcast(message: unknown): void {
     for (const child of this.children.values()) {
       if (child.connected) child.send(message as never, () => undefined);
