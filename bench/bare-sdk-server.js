@@ -10,7 +10,10 @@ const handler = createMcpHandler(() => {
   server.registerTool(
     'echo',
     { description: 'Echoes its input', inputSchema: z.object({ message: z.string() }) },
-    async ({ message }) => ({ content: [{ type: 'text', text: JSON.stringify({ message }) }], structuredContent: { message } }),
+    async ({ message }) => ({
+      content: [{ type: 'text', text: JSON.stringify({ message }) }],
+      structuredContent: { message },
+    }),
   );
   return server;
 });

@@ -38,7 +38,11 @@ const headers = {
 };
 
 function start(command, args, env, match) {
-  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     const lines = createInterface({ input: child.stdout });
     lines.on('line', (line) => {
@@ -53,14 +57,23 @@ async function check(port) {
   const res = await fetch(`http://127.0.0.1:${port}/mcp`, { method: 'POST', headers, body });
   const json = await res.json();
   const text = JSON.stringify(json);
-  if (!res.ok || json.error || json.result?.isError) throw new Error(`warm-up failed on port ${port}: ${text}`);
+  if (!res.ok || json.error || json.result?.isError)
+    throw new Error(`warm-up failed on port ${port}: ${text}`);
   return text;
 }
 
 function load(port, connections) {
   return new Promise((resolve, reject) => {
     autocannon(
-      { url: `http://127.0.0.1:${port}/mcp`, method: 'POST', headers, body, connections, duration: durationS, pipelining: 1 },
+      {
+        url: `http://127.0.0.1:${port}/mcp`,
+        method: 'POST',
+        headers,
+        body,
+        connections,
+        duration: durationS,
+        pipelining: 1,
+      },
       (error, result) => (error ? reject(error) : resolve(result)),
     );
   });
@@ -79,7 +92,18 @@ try {
   children.push(bare.child);
   const yard = await start(
     'node',
-    [path.join(root, 'bin/switchyard.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--recipes', path.join(root, 'bench/recipes'), '--workers', workers],
+    [
+      path.join(root, 'bin/switchyard.js'),
+      'serve',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      '--recipes',
+      path.join(root, 'bench/recipes'),
+      '--workers',
+      workers,
+    ],
     { SWITCHYARD_SQLITE_SYNCHRONOUS: synchronous },
     (line) => {
       try {
@@ -94,19 +118,33 @@ try {
   await check(bare.port);
   await check(yard.port);
 
-  console.log(`Switchyard (SQLite synchronous=${synchronous}, ${workers} worker processes) vs bare SDK v2 stateless server; ${durationS}s per run`);
+  console.log(
+    `Switchyard (SQLite synchronous=${synchronous}, ${workers} worker processes) vs bare SDK v2 stateless server; ${durationS}s per run`,
+  );
   console.log('conc | system     |    req/s |  p50 ms |  p99 ms | errors');
   const rows = [];
   for (const c of concurrencies) {
     const b = await load(bare.port, c);
     const y = await load(yard.port, c);
-    for (const [name, r] of [['bare SDK', b], ['switchyard', y]]) {
-      console.log(`${String(c).padStart(4)} | ${name.padEnd(10)} | ${r.requests.average.toFixed(0).padStart(8)} | ${String(r.latency.p50).padStart(7)} | ${String(r.latency.p99).padStart(7)} | ${r.errors + r.non2xx}`);
+    for (const [name, r] of [
+      ['bare SDK', b],
+      ['switchyard', y],
+    ]) {
+      console.log(
+        `${String(c).padStart(4)} | ${name.padEnd(10)} | ${r.requests.average.toFixed(0).padStart(8)} | ${String(r.latency.p50).padStart(7)} | ${String(r.latency.p99).padStart(7)} | ${r.errors + r.non2xx}`,
+      );
     }
-    rows.push({ c, throughput: y.requests.average / b.requests.average, p50: y.latency.p50 / Math.max(b.latency.p50, 0.001) });
+    rows.push({
+      c,
+      throughput: y.requests.average / b.requests.average,
+      p50: y.latency.p50 / Math.max(b.latency.p50, 0.001),
+    });
   }
   console.log('\nratios (switchyard / bare SDK):');
-  for (const r of rows) console.log(`  concurrency ${String(r.c).padStart(3)}: throughput x${r.throughput.toFixed(2)}, p50 x${r.p50.toFixed(2)}`);
+  for (const r of rows)
+    console.log(
+      `  concurrency ${String(r.c).padStart(3)}: throughput x${r.throughput.toFixed(2)}, p50 x${r.p50.toFixed(2)}`,
+    );
 } finally {
   for (const child of children) child.kill('SIGTERM');
   await new Promise((r) => setTimeout(r, 500));

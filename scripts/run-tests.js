@@ -13,7 +13,14 @@ if (run('npx', ['tsc', '-p', 'tsconfig.build.json']) !== 0) {
   process.exit(1);
 }
 rmSync(results, { force: true });
-const status = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${results}`, ...process.argv.slice(2)]);
+const status = run('npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile=${results}`,
+  ...process.argv.slice(2),
+]);
 let passed = 0;
 let failed = 0;
 let skipped = 0;

@@ -48,22 +48,41 @@ export function openStore(config: ResolvedConfig): Store {
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    return createSqliteStore({ path: file, synchronous: config.sqlite.synchronous, pollIntervalMs: config.sqlite.pollIntervalMs });
+    return createSqliteStore({
+      path: file,
+      synchronous: config.sqlite.synchronous,
+      pollIntervalMs: config.sqlite.pollIntervalMs,
+    });
   }
-  if (/^postgres(ql)?:\/\//.test(url)) throw new UsageError('PostgreSQL is not supported by this build yet; use a sqlite: URL');
+  if (/^postgres(ql)?:\/\//.test(url))
+    throw new UsageError('PostgreSQL is not supported by this build yet; use a sqlite: URL');
   throw new UsageError(`unsupported database URL: ${url.replace(/\/\/[^@]*@/, '//***@')}`);
 }
 
 /** The composition root: builds every part from the resolved config. Nothing else names a backend. */
-export function createPlatform(config: ResolvedConfig, roles: PlatformRoles, hooks: PlatformHooks = {}): Platform {
+export function createPlatform(
+  config: ResolvedConfig,
+  roles: PlatformRoles,
+  hooks: PlatformHooks = {},
+): Platform {
   const store = openStore(config);
   const connectors = createConnectorRegistry(builtinConnectors());
   const validator = new JsonSchemaValidator();
-  const evaluator = createTemplateEvaluator({ timeoutMs: config.limits.expressionTimeoutMs, maxDepth: config.limits.expressionMaxDepth });
+  const evaluator = createTemplateEvaluator({
+    timeoutMs: config.limits.expressionTimeoutMs,
+    maxDepth: config.limits.expressionMaxDepth,
+  });
   const catalog = createReleaseCatalog(store, connectors);
-  const env = Object.fromEntries(config.envAllowList.flatMap((name) => (process.env[name] === undefined ? [] : [[name, process.env[name] as string]])));
+  const env = Object.fromEntries(
+    config.envAllowList.flatMap((name) =>
+      process.env[name] === undefined ? [] : [[name, process.env[name] as string]],
+    ),
+  );
   const connections = new Map<string, ResolvedConnection>(
-    Object.entries(config.connections).map(([name, c]) => [name, { name, connector: c.connector, config: c.config as ResolvedConnection['config'] }]),
+    Object.entries(config.connections).map(([name, c]) => [
+      name,
+      { name, connector: c.connector, config: c.config as ResolvedConnection['config'] },
+    ]),
   );
 
   const worker = roles.worker
@@ -72,7 +91,9 @@ export function createPlatform(config: ResolvedConfig, roles: PlatformRoles, hoo
           store,
           connectors,
           connection: (name) => connections.get(name) ?? null,
-          recipes: { recipe: async (releaseId, tool) => (await catalog.recipes(releaseId)).get(tool) ?? null },
+          recipes: {
+            recipe: async (releaseId, tool) => (await catalog.recipes(releaseId)).get(tool) ?? null,
+          },
           evaluator,
           validator,
           env,
@@ -85,7 +106,8 @@ export function createPlatform(config: ResolvedConfig, roles: PlatformRoles, hoo
           heartbeatMs: config.limits.heartbeatMs,
           maxCrashes: config.limits.maxCrashes,
           retentionMs: config.limits.retentionMs,
-          onError: (error) => console.error(JSON.stringify({ level: 'error', msg: 'worker error', error: String(error) })),
+          onError: (error) =>
+            console.error(JSON.stringify({ level: 'error', msg: 'worker error', error: String(error) })),
           onSettled: hooks.onSettled,
         },
       )

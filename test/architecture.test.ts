@@ -26,21 +26,29 @@ function part(rel: string): string {
 
 describe('architecture', () => {
   it('core imports nothing outside core', () => {
-    const bad = imports.filter((i) => part(i.file) === 'core').flatMap((i) => i.targets.filter((t) => part(t) !== 'core').map((t) => `${i.file} → ${t}`));
+    const bad = imports
+      .filter((i) => part(i.file) === 'core')
+      .flatMap((i) => i.targets.filter((t) => part(t) !== 'core').map((t) => `${i.file} → ${t}`));
     expect(bad).toEqual([]);
   });
 
   it('the gateway never imports connectors or the worker runtime', () => {
     const bad = imports
       .filter((i) => part(i.file) === 'gateway')
-      .flatMap((i) => i.targets.filter((t) => part(t) === 'connectors' || (part(t) === 'worker' && !t.endsWith('ports'))).map((t) => `${i.file} → ${t}`));
+      .flatMap((i) =>
+        i.targets
+          .filter((t) => part(t) === 'connectors' || (part(t) === 'worker' && !t.endsWith('ports')))
+          .map((t) => `${i.file} → ${t}`),
+      );
     expect(bad).toEqual([]);
   });
 
   it('only platform.ts and cli/ name a concrete store backend', () => {
     const bad = imports
       .filter((i) => !['platform', 'cli', 'store'].includes(part(i.file)))
-      .flatMap((i) => i.targets.filter((t) => /store[\\/](sqlite|postgres)/.test(t)).map((t) => `${i.file} → ${t}`));
+      .flatMap((i) =>
+        i.targets.filter((t) => /store[\\/](sqlite|postgres)/.test(t)).map((t) => `${i.file} → ${t}`),
+      );
     expect(bad).toEqual([]);
   });
 

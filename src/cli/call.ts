@@ -26,8 +26,13 @@ export function registerCall(program: Command): void {
       }
       if (!isPlainObject(args)) throw new UsageError('--args must be a JSON object');
       const url = parseUrl(flags.url);
-      const headers: Record<string, string> = flags.idempotencyKey ? { 'Idempotency-Key': flags.idempotencyKey } : {};
-      const client = new Client({ name: 'switchyard-cli', version: '0.1.0' }, { versionNegotiation: { mode: 'auto' } });
+      const headers: Record<string, string> = flags.idempotencyKey
+        ? { 'Idempotency-Key': flags.idempotencyKey }
+        : {};
+      const client = new Client(
+        { name: 'switchyard-cli', version: '0.1.0' },
+        { versionNegotiation: { mode: 'auto' } },
+      );
       const transport = new StreamableHTTPClientTransport(url, { requestInit: { headers } });
       try {
         await client.connect(transport);

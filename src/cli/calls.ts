@@ -28,7 +28,9 @@ export function registerCalls(program: Command): void {
           tool: flags.tool,
           limit: Number(flags.limit) || 20,
         });
-        output(list, flags.json ?? false, () => (list.length === 0 ? 'no calls' : list.map(summaryLine).join('\n')));
+        output(list, flags.json ?? false, () =>
+          list.length === 0 ? 'no calls' : list.map(summaryLine).join('\n'),
+        );
       });
     });
 
@@ -73,7 +75,8 @@ function describe(call: CallRecord, attempts: AttemptRecord[], journal: JournalE
     '',
     'attempts:',
     ...attempts.map(
-      (a) => `  #${a.attempt} token ${a.leaseToken} ${a.workerId} ${a.outcome}${a.endedAt ? ` ${a.endedAt - a.startedAt} ms` : ''}${a.error ? ` ${a.error.code}` : ''}`,
+      (a) =>
+        `  #${a.attempt} token ${a.leaseToken} ${a.workerId} ${a.outcome}${a.endedAt ? ` ${a.endedAt - a.startedAt} ms` : ''}${a.error ? ` ${a.error.code}` : ''}`,
     ),
     '',
     'steps:',
@@ -82,7 +85,9 @@ function describe(call: CallRecord, attempts: AttemptRecord[], journal: JournalE
         `  [${s.attempt}] ${s.stepPath.padEnd(16)} ${(s.target ?? s.kind).padEnd(22)} ${s.status.padEnd(9)} ${s.finishedAt ? `${s.finishedAt - s.startedAt} ms` : ''}${s.error ? ` ${s.error.code}: ${s.error.message}` : ''}`,
     ),
     '',
-    call.status === 'succeeded' ? `result   ${JSON.stringify(call.result)}` : `error    ${call.error ? JSON.stringify(call.error) : '-'}`,
+    call.status === 'succeeded'
+      ? `result   ${JSON.stringify(call.result)}`
+      : `error    ${call.error ? JSON.stringify(call.error) : '-'}`,
   ];
   return lines.join('\n');
 }

@@ -31,10 +31,13 @@ export function registerDeploy(program: Command): void {
       const connectors = createConnectorRegistry(builtinConnectors());
       const result = await loadRecipeFolder(dir, connectors);
       const errors = result.errors.map((e) => ({ file: e.file, line: e.line, message: e.message }));
-      output({ ok: errors.length === 0, recipes: result.recipes.map((r) => r.recipe.tool), errors }, flags.json ?? false, () =>
-        errors.length === 0
-          ? `ok: ${result.recipes.length} recipes (${result.recipes.map((r) => r.recipe.tool).join(', ')})`
-          : errors.map((e) => `${e.file}:${e.line ?? 1}: ${e.message}`).join('\n'),
+      output(
+        { ok: errors.length === 0, recipes: result.recipes.map((r) => r.recipe.tool), errors },
+        flags.json ?? false,
+        () =>
+          errors.length === 0
+            ? `ok: ${result.recipes.length} recipes (${result.recipes.map((r) => r.recipe.tool).join(', ')})`
+            : errors.map((e) => `${e.file}:${e.line ?? 1}: ${e.message}`).join('\n'),
       );
       if (errors.length > 0) throw new UsageError(`${errors.length} error(s) in ${dir}`);
     });

@@ -9,16 +9,22 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (flags: StoreFlags & { json?: boolean }) => {
       const config = configFrom(flags);
-      const report = await withStore(config, async (store) => {
-        await store.ping();
-        return store.checkSchema();
-      }, { migrate: false });
+      const report = await withStore(
+        config,
+        async (store) => {
+          await store.ping();
+          return store.checkSchema();
+        },
+        { migrate: false },
+      );
       output(report, flags.json ?? false, () =>
         [
           `database  ${config.databaseUrl}`,
           `applied   ${report.applied.map((m) => `${m.version} ${m.name}`).join(', ') || 'none'}`,
           `pending   ${report.pending.map((m) => `${m.version} ${m.name}`).join(', ') || 'none'}`,
-          report.drift.length ? `drift:\n${report.drift.map((d) => `  - ${d}`).join('\n')}` : 'drift     none',
+          report.drift.length
+            ? `drift:\n${report.drift.map((d) => `  - ${d}`).join('\n')}`
+            : 'drift     none',
           report.ok ? 'ok' : 'NOT OK',
         ].join('\n'),
       );

@@ -24,13 +24,15 @@ export function configFrom(flags: StoreFlags & ConfigOverrides): ResolvedConfig 
 
 export function parsePort(value: string): number {
   const port = Number(value);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('expected a port number 0..65535');
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new InvalidArgumentError('expected a port number 0..65535');
   return port;
 }
 
 export function parseCount(value: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 256) throw new InvalidArgumentError('expected a whole number 0..256');
+  if (!Number.isInteger(n) || n < 0 || n > 256)
+    throw new InvalidArgumentError('expected a whole number 0..256');
   return n;
 }
 

@@ -19,7 +19,10 @@ export function registerRecipes(program: Command): void {
           releases.length === 0
             ? 'no releases yet: run `switchyard deploy DIR`'
             : releases
-                .map((r) => `${r.active ? '*' : ' '} ${r.id}  ${new Date(r.createdAt).toISOString()}  ${r.tools.join(', ')}`)
+                .map(
+                  (r) =>
+                    `${r.active ? '*' : ' '} ${r.id}  ${new Date(r.createdAt).toISOString()}  ${r.tools.join(', ')}`,
+                )
                 .join('\n'),
         );
       });
@@ -32,11 +35,18 @@ export function registerRecipes(program: Command): void {
     .action(async (tool: string, flags: Flags & { release?: string }) => {
       const config = configFrom(flags);
       await withStore(config, async (store) => {
-        const release = flags.release ? await store.getRelease(flags.release) : await store.getActiveRelease(config.workspace);
-        if (!release) throw new UsageError(flags.release ? `no release ${flags.release}` : 'no active release');
+        const release = flags.release
+          ? await store.getRelease(flags.release)
+          : await store.getActiveRelease(config.workspace);
+        if (!release)
+          throw new UsageError(flags.release ? `no release ${flags.release}` : 'no active release');
         const recipe = release.recipes.find((r) => r.tool === tool);
         if (!recipe) throw new UsageError(`release ${release.id} has no recipe ${tool}`);
-        output({ release: release.id, ...recipe }, flags.json ?? false, () => `# ${recipe.file} @ ${recipe.digest.slice(0, 12)} (release ${release.id})\n${recipe.source}`);
+        output(
+          { release: release.id, ...recipe },
+          flags.json ?? false,
+          () => `# ${recipe.file} @ ${recipe.digest.slice(0, 12)} (release ${release.id})\n${recipe.source}`,
+        );
       });
     });
 

@@ -38,7 +38,11 @@ async function runServe(config: ResolvedConfig, flags: ServeFlags): Promise<void
   const inProcessWorker = config.workers.count === 0;
   let pool: ProcessPool | null = null;
   const wakeWorkers = coalesce(() => pool?.sendToOne({ type: 'wake' }));
-  const platform = createPlatform(config, { gateway: true, worker: inProcessWorker }, { onEnqueued: wakeWorkers });
+  const platform = createPlatform(
+    config,
+    { gateway: true, worker: inProcessWorker },
+    { onEnqueued: wakeWorkers },
+  );
   await platform.start();
   const stopWatching = await deployAtStart(platform, config);
   if (!inProcessWorker) {
@@ -47,7 +51,12 @@ async function runServe(config: ResolvedConfig, flags: ServeFlags): Promise<void
       if (isHint(message, 'settled')) platform.pokeGateway();
     };
   }
-  log({ msg: 'switchyard listening', url: `${platform.url}/mcp`, workers: config.workers.count, database: redactUrl(config.databaseUrl) });
+  log({
+    msg: 'switchyard listening',
+    url: `${platform.url}/mcp`,
+    workers: config.workers.count,
+    database: redactUrl(config.databaseUrl),
+  });
   onShutdown(async () => {
     stopWatching?.();
     await pool?.stop();
@@ -55,7 +64,11 @@ async function runServe(config: ResolvedConfig, flags: ServeFlags): Promise<void
   });
 }
 
-async function runRole(config: ResolvedConfig, roles: { gateway: boolean; worker: boolean }, flags: ServeFlags): Promise<void> {
+async function runRole(
+  config: ResolvedConfig,
+  roles: { gateway: boolean; worker: boolean },
+  flags: ServeFlags,
+): Promise<void> {
   // Under `serve`, a worker process has an IPC channel to its supervisor: hints travel both ways.
   const tellParent = process.send ? coalesce(() => process.send?.({ type: 'settled' })) : undefined;
   const platform = createPlatform(config, roles, { onSettled: tellParent });
@@ -79,7 +92,13 @@ async function deployAtStart(platform: Platform, config: ResolvedConfig): Promis
   if (!config.recipesDir) return null;
   const dir = config.recipesDir;
   const result = await deployFolder(platform.store, platform.connectors, dir, config.workspace);
-  log({ msg: 'recipes deployed', dir, release: result.release.id, changed: result.changed, tools: result.release.recipes.map((r) => r.tool) });
+  log({
+    msg: 'recipes deployed',
+    dir,
+    release: result.release.id,
+    changed: result.changed,
+    tools: result.release.recipes.map((r) => r.tool),
+  });
   return watchFolder(dir, async () => {
     try {
       const next = await deployFolder(platform.store, platform.connectors, dir, config.workspace);

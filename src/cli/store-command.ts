@@ -3,7 +3,11 @@ import type { Store } from '../store/store.js';
 import type { ResolvedConfig } from '../config/config.js';
 
 /** Opens the store for a one-shot command, runs `fn`, and always closes it. */
-export async function withStore<T>(config: ResolvedConfig, fn: (store: Store) => Promise<T>, options: { migrate?: boolean } = {}): Promise<T> {
+export async function withStore<T>(
+  config: ResolvedConfig,
+  fn: (store: Store) => Promise<T>,
+  options: { migrate?: boolean } = {},
+): Promise<T> {
   const store = openStore(config);
   try {
     if (options.migrate ?? true) await store.migrate();

@@ -23,7 +23,10 @@ type Raw = Record<string, unknown>;
  * Resolves the configuration: defaults ← `switchyard.yaml` (from `--config` or SWITCHYARD_CONFIG) ←
  * SWITCHYARD_* variables (a key path joined by `_`, e.g. SWITCHYARD_LIMITS_LEASE=5s) ← flags.
  */
-export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessEnv = process.env): ResolvedConfig {
+export function loadConfig(
+  overrides: ConfigOverrides = {},
+  env: NodeJS.ProcessEnv = process.env,
+): ResolvedConfig {
   const file = overrides.config ?? env.SWITCHYARD_CONFIG;
   const raw: Raw = file ? readConfigFile(file) : {};
   applyEnv(raw, env);
@@ -37,7 +40,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: NodeJS.ProcessE
     dataDir,
     databaseUrl: database ?? `sqlite:${path.join(dataDir, 'switchyard.db')}`,
     sqlite: {
-      synchronous: oneOf(obj(raw.sqlite, 'sqlite').synchronous, ['NORMAL', 'FULL'], 'sqlite.synchronous') ?? 'NORMAL',
+      synchronous:
+        oneOf(obj(raw.sqlite, 'sqlite').synchronous, ['NORMAL', 'FULL'], 'sqlite.synchronous') ?? 'NORMAL',
       pollIntervalMs: duration(obj(raw.sqlite, 'sqlite').poll_interval, 'sqlite.poll_interval') ?? 2,
     },
     recipesDir: recipes ? path.resolve(baseDir, recipes) : null,
@@ -115,7 +119,8 @@ function resolveLimits(raw: Raw): ResolvedLimits {
     },
     keyTtlMs: duration(raw.key_ttl, 'limits.key_ttl') ?? d.keyTtlMs,
     retentionMs: duration(raw.retention, 'limits.retention') ?? d.retentionMs,
-    expressionTimeoutMs: duration(raw.expression_timeout, 'limits.expression_timeout') ?? d.expressionTimeoutMs,
+    expressionTimeoutMs:
+      duration(raw.expression_timeout, 'limits.expression_timeout') ?? d.expressionTimeoutMs,
     expressionMaxDepth: int(raw.expression_max_depth, 'limits.expression_max_depth') ?? d.expressionMaxDepth,
     drainMs: duration(raw.drain, 'limits.drain') ?? d.drainMs,
   };
@@ -124,8 +129,10 @@ function resolveLimits(raw: Raw): ResolvedLimits {
 function resolveServers(value: unknown): Record<string, string[] | '*'> {
   const servers: Record<string, string[] | '*'> = { default: '*' };
   for (const [name, tools] of Object.entries(obj(value, 'servers'))) {
-    if (!/^[a-z0-9][a-z0-9_-]*$/.test(name)) throw new UsageError(`servers.${name}: names are lowercase letters, digits, _ and -`);
-    servers[name] = tools === '*' ? '*' : (strList(isPlainObject(tools) ? tools.tools : tools, `servers.${name}`) ?? []);
+    if (!/^[a-z0-9][a-z0-9_-]*$/.test(name))
+      throw new UsageError(`servers.${name}: names are lowercase letters, digits, _ and -`);
+    servers[name] =
+      tools === '*' ? '*' : (strList(isPlainObject(tools) ? tools.tools : tools, `servers.${name}`) ?? []);
   }
   return servers;
 }
@@ -148,7 +155,8 @@ function obj(value: unknown, key: string): Raw {
 }
 function str(value: unknown, key: string): string | undefined {
   if (value == null) return undefined;
-  if (typeof value !== 'string' && typeof value !== 'number') throw new UsageError(`${key}: expected a string`);
+  if (typeof value !== 'string' && typeof value !== 'number')
+    throw new UsageError(`${key}: expected a string`);
   return String(value);
 }
 function num(value: unknown, key: string): number | undefined {
@@ -159,23 +167,27 @@ function num(value: unknown, key: string): number | undefined {
 }
 function int(value: unknown, key: string): number | undefined {
   const n = num(value, key);
-  if (n !== undefined && (!Number.isInteger(n) || n < 0)) throw new UsageError(`${key}: expected a whole number`);
+  if (n !== undefined && (!Number.isInteger(n) || n < 0))
+    throw new UsageError(`${key}: expected a whole number`);
   return n;
 }
 function duration(value: unknown, key: string): number | undefined {
   if (value == null) return undefined;
   const ms = parseDuration(value);
-  if (ms === null) throw new UsageError(`${key}: expected a duration like 500ms, 30s, 5m (got ${JSON.stringify(value)})`);
+  if (ms === null)
+    throw new UsageError(`${key}: expected a duration like 500ms, 30s, 5m (got ${JSON.stringify(value)})`);
   return ms;
 }
 function strList(value: unknown, key: string): string[] | undefined {
   if (value == null) return undefined;
-  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string')) throw new UsageError(`${key}: expected a list of strings`);
+  if (!Array.isArray(value) || !value.every((v) => typeof v === 'string'))
+    throw new UsageError(`${key}: expected a list of strings`);
   return value;
 }
 function oneOf<T extends string>(value: unknown, allowed: readonly T[], key: string): T | undefined {
   if (value == null) return undefined;
   const upper = String(value).toUpperCase();
-  if (!(allowed as readonly string[]).includes(upper)) throw new UsageError(`${key}: expected one of ${allowed.join(', ')}`);
+  if (!(allowed as readonly string[]).includes(upper))
+    throw new UsageError(`${key}: expected one of ${allowed.join(', ')}`);
   return upper as T;
 }

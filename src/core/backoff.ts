@@ -11,7 +11,11 @@ export interface BackoffPolicy {
 }
 
 /** Capped exponential backoff with jitter; `attempt` counts from 1 (the delay before the 2nd try). */
-export function backoffDelay(policy: BackoffPolicy, attempt: number, random: () => number = Math.random): number {
+export function backoffDelay(
+  policy: BackoffPolicy,
+  attempt: number,
+  random: () => number = Math.random,
+): number {
   const exp = policy.initialMs * Math.pow(policy.factor, Math.max(0, attempt - 1));
   const capped = Math.min(policy.maxMs, exp);
   const jitter = capped * policy.jitter * random();

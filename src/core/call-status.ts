@@ -29,7 +29,10 @@ export const CALL_STATUSES = [
 ] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 
-export type TerminalStatus = Extract<CallStatus, 'succeeded' | 'failed' | 'cancelled' | 'dead' | 'outcome_unknown'>;
+export type TerminalStatus = Extract<
+  CallStatus,
+  'succeeded' | 'failed' | 'cancelled' | 'dead' | 'outcome_unknown'
+>;
 
 export function isTerminal(status: CallStatus): status is TerminalStatus {
   switch (status) {

@@ -36,12 +36,18 @@ export class JsonSchemaValidator {
 
 function describe(error: ErrorObject | undefined): string {
   if (!error) return 'is invalid';
-  const missing = error.keyword === 'required' ? (error.params as { missingProperty?: string }).missingProperty : undefined;
-  const extra = error.keyword === 'additionalProperties' ? (error.params as { additionalProperty?: string }).additionalProperty : undefined;
+  const missing =
+    error.keyword === 'required' ? (error.params as { missingProperty?: string }).missingProperty : undefined;
+  const extra =
+    error.keyword === 'additionalProperties'
+      ? (error.params as { additionalProperty?: string }).additionalProperty
+      : undefined;
   const path = error.instancePath.split('/').filter(Boolean).map(unescape).join('.');
   if (missing) return `field "${path ? `${path}.` : ''}${missing}" is required`;
   if (extra) return `field "${path ? `${path}.` : ''}${extra}" is not allowed`;
-  return path ? `field "${path}" ${error.message ?? 'is invalid'}` : `arguments ${error.message ?? 'are invalid'}`;
+  return path
+    ? `field "${path}" ${error.message ?? 'is invalid'}`
+    : `arguments ${error.message ?? 'are invalid'}`;
 }
 
 function unescape(segment: string): string {

@@ -14,7 +14,12 @@ export interface DeployResult {
  * Validates a recipes folder as a whole and activates it as one new immutable release: all or nothing.
  * A file missing from the folder is a tool withdrawn in the new release.
  */
-export async function deployFolder(store: Store, registry: ActionRegistry, dir: string, workspace: string): Promise<DeployResult> {
+export async function deployFolder(
+  store: Store,
+  registry: ActionRegistry,
+  dir: string,
+  workspace: string,
+): Promise<DeployResult> {
   const set = await loadRecipeFolder(dir, registry);
   if (set.errors.length > 0) {
     const lines = set.errors.map((e) => `${e.file}:${e.line ?? 1}: ${e.message}`);
@@ -26,7 +31,12 @@ export async function deployFolder(store: Store, registry: ActionRegistry, dir: 
       .map((r) => `${r.tool}:${r.digest}`)
       .sort()
       .join(',');
-  const wanted = set.recipes.map((r) => ({ tool: r.recipe.tool, digest: r.digest, file: r.file, source: r.source }));
+  const wanted = set.recipes.map((r) => ({
+    tool: r.recipe.tool,
+    digest: r.digest,
+    file: r.file,
+    source: r.source,
+  }));
   if (active && digests(active.recipes) === digests(wanted)) return { release: active, changed: false };
   const release = await store.createRelease({ workspace, recipes: wanted, note: dir });
   return { release, changed: true };

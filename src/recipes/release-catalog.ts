@@ -12,7 +12,11 @@ export interface ReleaseCatalog {
  * Compiles a release's recipes once and keeps them: releases are immutable, so a release id names the
  * same recipes forever. Calls pinned to an older release keep running on it after a new deploy.
  */
-export function createReleaseCatalog(store: Store, registry: ActionRegistry, options: { maxReleases?: number } = {}): ReleaseCatalog {
+export function createReleaseCatalog(
+  store: Store,
+  registry: ActionRegistry,
+  options: { maxReleases?: number } = {},
+): ReleaseCatalog {
   const cache = new Map<string, Promise<ReadonlyMap<string, Recipe>>>();
   const max = options.maxReleases ?? 32;
 

@@ -305,7 +305,16 @@ export interface JournalEntry {
   finishedAt: number | null;
 }
 
-export type AttemptOutcome = 'running' | 'succeeded' | 'failed' | 'retry' | 'crashed' | 'released' | 'dead' | 'outcome_unknown' | 'cancelled';
+export type AttemptOutcome =
+  | 'running'
+  | 'succeeded'
+  | 'failed'
+  | 'retry'
+  | 'crashed'
+  | 'released'
+  | 'dead'
+  | 'outcome_unknown'
+  | 'cancelled';
 
 export interface AttemptRecord {
   callId: string;

@@ -16,7 +16,14 @@ export interface ProcessPoolOptions {
 
 export type PoolEvent =
   | { kind: 'started'; pid: number; slot: number }
-  | { kind: 'exited'; pid: number; slot: number; code: number | null; signal: NodeJS.Signals | null; restarting: boolean };
+  | {
+      kind: 'exited';
+      pid: number;
+      slot: number;
+      code: number | null;
+      signal: NodeJS.Signals | null;
+      restarting: boolean;
+    };
 
 /**
  * Keeps `size` worker processes alive: a child that dies (crash, kill -9) is replaced after a short

@@ -16,7 +16,12 @@ type ActionStep = Extract<Step, { kind: 'action' }>;
  * start (the in-flight marker that crash recovery reads), runs the connector with the step key, timeout
  * and retry policy, maps errors through `on_error`, and journals the end.
  */
-export async function runActionStep(ctx: StepContext, step: ActionStep, stepPath: string, scope: Scope): Promise<JsonValue> {
+export async function runActionStep(
+  ctx: StepContext,
+  step: ActionStep,
+  stepPath: string,
+  scope: Scope,
+): Promise<JsonValue> {
   const action = ctx.connectors.action(step.connector, step.action);
   if (!action) throw internal(`step ${stepPath}: unknown action ${step.connector}.${step.action}`);
   const evaluated = await ctx.evaluator.value(step.with, scope);
@@ -25,24 +30,31 @@ export async function runActionStep(ctx: StepContext, step: ActionStep, stepPath
   const problem = ctx.validator.check(action.input, input);
   if (problem) throw internal(`step ${stepPath}: input for ${step.connector}.${step.action} ${problem}`);
   const connection = step.connection ? ctx.connection(step.connection) : null;
-  if (step.connection && !connection) throw internal(`step ${stepPath}: unknown connection ${step.connection}`);
+  if (step.connection && !connection)
+    throw internal(`step ${stepPath}: unknown connection ${step.connection}`);
 
   const effect = action.effect(input);
   const target = `${step.connector}.${step.action}`;
-  const entryId = await ctx.store.startStep(ctx.call.id, ctx.token, {
-    attempt: ctx.call.attempt,
-    stepPath,
-    kind: 'action',
-    target,
-    effect,
-    workerId: ctx.workerId,
-    request: null,
-  }, takePending(ctx));
+  const entryId = await ctx.store.startStep(
+    ctx.call.id,
+    ctx.token,
+    {
+      attempt: ctx.call.attempt,
+      stepPath,
+      kind: 'action',
+      target,
+      effect,
+      workerId: ctx.workerId,
+      request: null,
+    },
+    takePending(ctx),
+  );
   if (entryId === null) throw new LeaseLostError(ctx.call.id);
   // The end of an unsafe step is written at once: left unwritten, a crash would make it look in doubt.
   const finish = async (result: StepFinish) => {
     if (effect === 'unsafe') {
-      if (!(await ctx.store.finishStep(ctx.call.id, ctx.token, entryId, result))) throw new LeaseLostError(ctx.call.id);
+      if (!(await ctx.store.finishStep(ctx.call.id, ctx.token, entryId, result)))
+        throw new LeaseLostError(ctx.call.id);
     } else {
       ctx.pending.push({ kind: 'finish', entryId, finish: result });
     }
@@ -52,18 +64,32 @@ export async function runActionStep(ctx: StepContext, step: ActionStep, stepPath
   for (let attempt = 1; ; attempt++) {
     try {
       const result = await withTimeout(step.timeoutMs, ctx.signal, effect !== 'unsafe', (signal) =>
-        action.run(input, { callId: ctx.call.id, stepKey: stepKey(ctx.call.id, stepPath), connection, signal }),
+        action.run(input, {
+          callId: ctx.call.id,
+          stepKey: stepKey(ctx.call.id, stepPath),
+          connection,
+          signal,
+        }),
       );
-      await finish({ status: 'succeeded', output: result.output, error: null, response: result.response ?? null });
+      await finish({
+        status: 'succeeded',
+        output: result.output,
+        error: null,
+        response: result.response ?? null,
+      });
       return result.output;
     } catch (error) {
       if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : error;
       const toolError = toToolError(error);
       if (toolError.retrySafe && attempt < tries && step.retry) {
-        await sleep(Math.max(backoffDelay(step.retry.backoff, attempt), toolError.retryAfterMs ?? 0), ctx.signal);
+        await sleep(
+          Math.max(backoffDelay(step.retry.backoff, attempt), toolError.retryAfterMs ?? 0),
+          ctx.signal,
+        );
         continue;
       }
-      const rule = step.onError.find((r) => r.code === toolError.code) ?? step.onError.find((r) => r.code === '*');
+      const rule =
+        step.onError.find((r) => r.code === toolError.code) ?? step.onError.find((r) => r.code === '*');
       if (rule?.value !== undefined) {
         const value = await ctx.evaluator.value(rule.value, scope);
         await finish({ status: 'succeeded', output: value, error: toolError, response: null });
@@ -72,7 +98,12 @@ export async function runActionStep(ctx: StepContext, step: ActionStep, stepPath
       await finish({ status: 'failed', output: null, error: toolError, response: null });
       if (rule?.fail) {
         const message = await ctx.evaluator.value(rule.fail.message, scope);
-        throw new BusinessFailure({ code: rule.fail.code, status: rule.fail.status, message: String(message ?? ''), retrySafe: rule.fail.retrySafe });
+        throw new BusinessFailure({
+          code: rule.fail.code,
+          status: rule.fail.status,
+          message: String(message ?? ''),
+          retrySafe: rule.fail.retrySafe,
+        });
       }
       throw error instanceof CallError ? error : new CallError(toolError, { cause: error });
     }
@@ -93,7 +124,11 @@ async function withTimeout<T>(
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      const error = new CallError({ code: 'STEP_TIMEOUT', message: `step timed out after ${timeoutMs} ms`, retrySafe });
+      const error = new CallError({
+        code: 'STEP_TIMEOUT',
+        message: `step timed out after ${timeoutMs} ms`,
+        retrySafe,
+      });
       controller.abort(error);
       reject(error);
     }, timeoutMs);

@@ -8,8 +8,7 @@ import type { JournalEntry, StepEffect } from '../store/store.js';
  * - nothing: the step never ran, or it failed and runs again.
  */
 export type PriorStep =
-  | { state: 'done'; output: JsonValue | null }
-  | { state: 'in_doubt'; effect: StepEffect; attempt: number };
+  { state: 'done'; output: JsonValue | null } | { state: 'in_doubt'; effect: StepEffect; attempt: number };
 
 export class JournalIndex {
   private readonly byPath = new Map<string, PriorStep>();

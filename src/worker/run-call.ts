@@ -34,14 +34,23 @@ export class DrainInterrupt extends Error {
  * nothing was written: the lease was lost (another worker or a cancel owns the call now) or the worker
  * is draining (the caller releases the call).
  */
-export async function runCall(deps: RunCallDeps, claimed: ClaimedCall, signal: AbortSignal): Promise<Settlement | null> {
+export async function runCall(
+  deps: RunCallDeps,
+  claimed: ClaimedCall,
+  signal: AbortSignal,
+): Promise<Settlement | null> {
   const { call, token } = claimed;
   const deadline = call.deadlineAt === null ? null : armDeadline(call.deadlineAt, signal);
   let settlement: Settlement;
   const pending: JournalWrite[] = [];
   try {
     const recipe = await deps.recipes.recipe(call.releaseId, call.tool);
-    if (!recipe) throw new CallError({ code: 'INTERNAL', message: `tool ${call.tool} is not in release ${call.releaseId}`, retrySafe: false });
+    if (!recipe)
+      throw new CallError({
+        code: 'INTERNAL',
+        message: `tool ${call.tool} is not in release ${call.releaseId}`,
+        retrySafe: false,
+      });
     const journal = new JournalIndex(await deps.store.listJournal(call.id));
     const data = await runRecipe(
       { ...deps, call, token, journal, pending, signal: deadline?.signal ?? signal },
@@ -50,7 +59,12 @@ export async function runCall(deps: RunCallDeps, claimed: ClaimedCall, signal: A
     );
     if (recipe.outputSchema) {
       const problem = deps.validator.check(recipe.outputSchema, data);
-      if (problem) throw new CallError({ code: 'INTERNAL', message: `the recipe's output does not match its output_schema: ${problem}`, retrySafe: false });
+      if (problem)
+        throw new CallError({
+          code: 'INTERNAL',
+          message: `the recipe's output does not match its output_schema: ${problem}`,
+          retrySafe: false,
+        });
     }
     settlement = { status: 'succeeded', data };
   } catch (thrown) {
@@ -71,7 +85,13 @@ export async function runCall(deps: RunCallDeps, claimed: ClaimedCall, signal: A
 function armDeadline(deadlineAt: number, parent: AbortSignal): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const expire = () =>
-    controller.abort(new CallError({ code: 'CALL_DEADLINE_EXCEEDED', message: 'the call ran past its deadline', retrySafe: true }));
+    controller.abort(
+      new CallError({
+        code: 'CALL_DEADLINE_EXCEEDED',
+        message: 'the call ran past its deadline',
+        retrySafe: true,
+      }),
+    );
   const onParent = () => controller.abort(parent.reason);
   parent.addEventListener('abort', onParent, { once: true });
   const remaining = deadlineAt - Date.now();

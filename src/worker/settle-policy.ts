@@ -17,7 +17,10 @@ export function settlementForError(
   if (options.final || !error.retrySafe || attemptsUsed >= call.maxAttempts) {
     return { status: 'failed', error: attemptsUsed > 1 ? withAttempts(error, attemptsUsed) : error };
   }
-  const delay = Math.max(backoffDelay(options.backoff, attemptsUsed, options.random), error.retryAfterMs ?? 0);
+  const delay = Math.max(
+    backoffDelay(options.backoff, attemptsUsed, options.random),
+    error.retryAfterMs ?? 0,
+  );
   const runAfter = options.now + delay;
   if (call.deadlineAt !== null && runAfter >= call.deadlineAt) {
     return { status: 'failed', error: withAttempts(error, attemptsUsed) };

@@ -14,7 +14,12 @@ import { scopeFor, type StepContext } from './step-context.js';
  *
  * Sub-recipes (`call:` steps) run inline with their step paths prefixed by the calling step's path.
  */
-export async function runRecipe(ctx: StepContext, recipe: Recipe, input: JsonObject, prefix = ''): Promise<JsonValue> {
+export async function runRecipe(
+  ctx: StepContext,
+  recipe: Recipe,
+  input: JsonObject,
+  prefix = '',
+): Promise<JsonValue> {
   const steps: Record<string, JsonValue> = {};
   for (const step of recipe.steps) {
     const path = prefix + (step.id ?? String(step.index));
@@ -57,10 +62,20 @@ async function runStep(
       return { returned: false, value: await runActionStep(ctx, step, path, scope) };
     case 'call': {
       const sub = await ctx.recipes.recipe(ctx.call.releaseId, step.recipe);
-      if (!sub) throw new CallError({ code: 'INTERNAL', message: `step ${path}: recipe ${step.recipe} is not in the release`, retrySafe: false });
+      if (!sub)
+        throw new CallError({
+          code: 'INTERNAL',
+          message: `step ${path}: recipe ${step.recipe} is not in the release`,
+          retrySafe: false,
+        });
       const input = (await ctx.evaluator.value(step.with, scope)) ?? {};
       const problem = ctx.validator.check(sub.input, input);
-      if (problem) throw new CallError({ code: 'INTERNAL', message: `step ${path}: input for recipe ${step.recipe} ${problem}`, retrySafe: false });
+      if (problem)
+        throw new CallError({
+          code: 'INTERNAL',
+          message: `step ${path}: input for recipe ${step.recipe} ${problem}`,
+          retrySafe: false,
+        });
       const value = await runRecipe(ctx, sub, input as JsonObject, `${path}/`);
       record(ctx, step, path, { status: 'succeeded', output: value, error: null, response: null });
       return { returned: false, value };
@@ -72,7 +87,12 @@ async function runStep(
     }
     case 'fail': {
       const message = await ctx.evaluator.value(step.fail.message, scope);
-      const error = { code: step.fail.code, status: step.fail.status, message: String(message ?? ''), retrySafe: step.fail.retrySafe };
+      const error = {
+        code: step.fail.code,
+        status: step.fail.status,
+        message: String(message ?? ''),
+        retrySafe: step.fail.retrySafe,
+      };
       record(ctx, step, path, { status: 'failed', output: null, error, response: null });
       throw new BusinessFailure(error);
     }
@@ -87,7 +107,8 @@ function record(ctx: StepContext, step: Step, path: string, finish: StepFinish):
     attempt: ctx.call.attempt,
     stepPath: path,
     kind: step.kind,
-    target: step.kind === 'call' ? step.recipe : step.kind === 'action' ? `${step.connector}.${step.action}` : null,
+    target:
+      step.kind === 'call' ? step.recipe : step.kind === 'action' ? `${step.connector}.${step.action}` : null,
     effect: 'none',
     workerId: ctx.workerId,
     request: null,

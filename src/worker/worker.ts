@@ -58,7 +58,10 @@ export class Worker {
     this.state = 'running';
     this.unsubscribe = this.deps.store.onChange(() => this.pump());
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.options.heartbeatMs);
-    this.sweepTimer = setInterval(() => void this.sweep(), this.options.sweepMs ?? Math.max(50, Math.min(1000, this.options.leaseMs / 2)));
+    this.sweepTimer = setInterval(
+      () => void this.sweep(),
+      this.options.sweepMs ?? Math.max(50, Math.min(1000, this.options.leaseMs / 2)),
+    );
     this.heartbeatTimer.unref();
     this.sweepTimer.unref();
     void this.sweep();
@@ -78,7 +81,9 @@ export class Worker {
     const remaining = [...this.inFlight.values()];
     for (const flight of remaining) flight.controller.abort(new DrainInterrupt());
     await Promise.all(remaining.map((f) => f.done));
-    await Promise.all(remaining.map((f) => this.deps.store.release(f.claimed.call.id, f.claimed.token).catch(() => false)));
+    await Promise.all(
+      remaining.map((f) => this.deps.store.release(f.claimed.call.id, f.claimed.token).catch(() => false)),
+    );
     clearInterval(this.heartbeatTimer ?? undefined);
     this.state = 'stopped';
   }
@@ -102,7 +107,11 @@ export class Worker {
         this.pumpAgain = false;
         const room = this.options.concurrency - this.inFlight.size;
         if (room <= 0 || this.state !== 'running') return;
-        const claimed = await this.deps.store.claim({ workerId: this.id, limit: room, leaseMs: this.options.leaseMs });
+        const claimed = await this.deps.store.claim({
+          workerId: this.id,
+          limit: room,
+          leaseMs: this.options.leaseMs,
+        });
         for (const c of claimed) this.launch(c);
         if (claimed.length === room) this.pumpAgain = true;
       } while (this.pumpAgain);

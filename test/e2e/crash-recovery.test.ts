@@ -3,7 +3,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
-import { eventually, FAST_RECOVERY_ENV, startSwitchyard, type ServeProcess } from '../helpers/serve-process.js';
+import {
+  eventually,
+  FAST_RECOVERY_ENV,
+  startSwitchyard,
+  type ServeProcess,
+} from '../helpers/serve-process.js';
 
 // A real `switchyard serve` with two worker processes; one is killed with SIGKILL in the middle of a call.
 describe('crash recovery with real processes', () => {
@@ -20,9 +25,15 @@ describe('crash recovery with real processes', () => {
     server = await startSwitchyard({ args: ['--workers', '2'], env: FAST_RECOVERY_ENV });
     store = createSqliteStore({ path: path.join(server.dataDir, 'switchyard.db') });
 
-    const client = new Client({ name: 'crash-test', version: '1.0.0' }, { versionNegotiation: { mode: 'auto' } });
+    const client = new Client(
+      { name: 'crash-test', version: '1.0.0' },
+      { versionNegotiation: { mode: 'auto' } },
+    );
     await client.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)));
-    const pending = client.callTool({ name: 'echo_sleep_echo', arguments: { message: 'survive', sleep_ms: 2500 } });
+    const pending = client.callTool({
+      name: 'echo_sleep_echo',
+      arguments: { message: 'survive', sleep_ms: 2500 },
+    });
 
     // Wait until a worker is inside `nap`, then kill that worker's process.
     const running = await eventually(async () => {
@@ -37,7 +48,11 @@ describe('crash recovery with real processes', () => {
 
     const result = await pending;
     expect(result.isError).toBeFalsy();
-    const envelope = result.structuredContent as { success: boolean; data: { summary: string }; call_id: string };
+    const envelope = result.structuredContent as {
+      success: boolean;
+      data: { summary: string };
+      call_id: string;
+    };
     expect(envelope.success).toBe(true);
     expect(envelope.data.summary).toBe('survive / slept 2500 ms / survive');
     expect(envelope.call_id).toBe(running.id);

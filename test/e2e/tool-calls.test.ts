@@ -8,10 +8,20 @@ import { repoRoot } from '../helpers/serve-process.js';
 
 const more = path.join(repoRoot, 'test', 'fixtures', 'recipes-more');
 
-type Envelope = { success: boolean; data?: Record<string, unknown>; call_id: string | null; error_code?: string; error_message?: string; retry_safe?: boolean };
+type Envelope = {
+  success: boolean;
+  data?: Record<string, unknown>;
+  call_id: string | null;
+  error_code?: string;
+  error_message?: string;
+  retry_safe?: boolean;
+};
 
 async function modernClient(url: string, headers: Record<string, string> = {}): Promise<Client> {
-  const client = new Client({ name: 'e2e', version: '1.0.0' }, { versionNegotiation: { mode: { pin: '2026-07-28' } } });
+  const client = new Client(
+    { name: 'e2e', version: '1.0.0' },
+    { versionNegotiation: { mode: { pin: '2026-07-28' } } },
+  );
   await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
   return client;
 }
@@ -19,7 +29,14 @@ async function modernClient(url: string, headers: Record<string, string> = {}): 
 describe('tool calls over real HTTP with real MCP clients', () => {
   let t: TestPlatform;
   beforeAll(async () => {
-    t = await startTestPlatform({ recipes: more, env: { SWITCHYARD_LIMITS_WAIT: '400ms', SWITCHYARD_LIMITS_MAX_ATTEMPTS: '3', SWITCHYARD_LIMITS_BACKOFF_INITIAL: '20ms' } });
+    t = await startTestPlatform({
+      recipes: more,
+      env: {
+        SWITCHYARD_LIMITS_WAIT: '400ms',
+        SWITCHYARD_LIMITS_MAX_ATTEMPTS: '3',
+        SWITCHYARD_LIMITS_BACKOFF_INITIAL: '20ms',
+      },
+    });
   });
   afterAll(async () => t.stop());
 
@@ -30,7 +47,10 @@ describe('tool calls over real HTTP with real MCP clients', () => {
     expect(names).toEqual(['always_unavailable', 'echo', 'echo_sleep_echo', 'greet', 'reserve_room']);
     const echo = tools.find((tool) => tool.name === 'echo')!;
     expect(echo.annotations).toMatchObject({ readOnlyHint: true });
-    expect(echo.outputSchema).toMatchObject({ type: 'object', properties: { success: { type: 'boolean' }, data: { properties: { message: { type: 'string' } } } } });
+    expect(echo.outputSchema).toMatchObject({
+      type: 'object',
+      properties: { success: { type: 'boolean' }, data: { properties: { message: { type: 'string' } } } },
+    });
     expect(echo._meta?.['dev.switchyard/guarantees']).toBeDefined();
     await client.close();
   });
@@ -62,7 +82,12 @@ describe('tool calls over real HTTP with real MCP clients', () => {
     const result = await client.callTool({ name: 'reserve_room', arguments: { room_number: 'abc' } });
     expect(result.isError).toBe(true);
     const envelope = result.structuredContent as Envelope;
-    expect(envelope).toMatchObject({ success: false, error_code: 'INVALID_ARGUMENTS', retry_safe: false, call_id: null });
+    expect(envelope).toMatchObject({
+      success: false,
+      error_code: 'INVALID_ARGUMENTS',
+      retry_safe: false,
+      call_id: null,
+    });
     expect(envelope.error_message).toContain('room_number');
     const missing = await client.callTool({ name: 'echo', arguments: {} });
     expect((missing.structuredContent as Envelope).error_message).toContain('"message" is required');
@@ -74,13 +99,20 @@ describe('tool calls over real HTTP with real MCP clients', () => {
     const client = await modernClient(t.mcpUrl);
     const result = await client.callTool({ name: 'reserve_room', arguments: { room_number: '101' } });
     expect(result.isError).toBe(true);
-    expect(result.structuredContent).toMatchObject({ success: false, error_code: 'ROOM_NOT_VACANT', error_message: 'Room 101 is occupied', retry_safe: false });
+    expect(result.structuredContent).toMatchObject({
+      success: false,
+      error_code: 'ROOM_NOT_VACANT',
+      error_message: 'Room 101 is occupied',
+      retry_safe: false,
+    });
     await client.close();
   });
 
   it('an unknown tool is a JSON-RPC error (-32602), not a tool result', async () => {
     const client = await modernClient(t.mcpUrl);
-    await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toMatchObject({ code: -32602 });
+    await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toMatchObject({
+      code: -32602,
+    });
     await client.close();
   });
 
@@ -102,25 +134,36 @@ describe('tool calls over real HTTP with real MCP clients', () => {
 
   it('idempotency: the same key twice runs once; the same key with other arguments is IDEMPOTENCY_KEY_REUSED', async () => {
     const client = await modernClient(t.mcpUrl, { 'Idempotency-Key': 'key-123' });
-    const first = (await client.callTool({ name: 'echo', arguments: { message: 'once' } })).structuredContent as Envelope;
-    const second = (await client.callTool({ name: 'echo', arguments: { message: 'once' } })).structuredContent as Envelope;
+    const first = (await client.callTool({ name: 'echo', arguments: { message: 'once' } }))
+      .structuredContent as Envelope;
+    const second = (await client.callTool({ name: 'echo', arguments: { message: 'once' } }))
+      .structuredContent as Envelope;
     expect(second).toEqual(first);
     const journal = await t.platform.store.listJournal(first.call_id!);
     expect(journal.filter((e) => e.stepPath === 'echoed')).toHaveLength(1);
     const reused = await client.callTool({ name: 'echo', arguments: { message: 'other' } });
     expect(reused.isError).toBe(true);
-    expect(reused.structuredContent).toMatchObject({ success: false, error_code: 'IDEMPOTENCY_KEY_REUSED', retry_safe: false, call_id: first.call_id });
+    expect(reused.structuredContent).toMatchObject({
+      success: false,
+      error_code: 'IDEMPOTENCY_KEY_REUSED',
+      retry_safe: false,
+      call_id: first.call_id,
+    });
     await client.close();
   });
 
   it('idempotency through _meta and through content hashing (no key invented by the model)', async () => {
     const client = await modernClient(t.mcpUrl);
     const meta = { 'dev.switchyard/idempotency-key': 'meta-key-1' };
-    const a = (await client.callTool({ name: 'echo', arguments: { message: 'm' }, _meta: meta })).structuredContent as Envelope;
-    const b = (await client.callTool({ name: 'echo', arguments: { message: 'm' }, _meta: meta })).structuredContent as Envelope;
+    const a = (await client.callTool({ name: 'echo', arguments: { message: 'm' }, _meta: meta }))
+      .structuredContent as Envelope;
+    const b = (await client.callTool({ name: 'echo', arguments: { message: 'm' }, _meta: meta }))
+      .structuredContent as Envelope;
     expect(b.call_id).toBe(a.call_id);
-    const r1 = (await client.callTool({ name: 'reserve_room', arguments: { room_number: '202' } })).structuredContent as Envelope;
-    const r2 = (await client.callTool({ name: 'reserve_room', arguments: { room_number: '202' } })).structuredContent as Envelope;
+    const r1 = (await client.callTool({ name: 'reserve_room', arguments: { room_number: '202' } }))
+      .structuredContent as Envelope;
+    const r2 = (await client.callTool({ name: 'reserve_room', arguments: { room_number: '202' } }))
+      .structuredContent as Envelope;
     expect(r2.call_id).toBe(r1.call_id);
     expect(r2.data).toEqual({ room_number: '202', reserved_by_call: r1.call_id });
     await client.close();
@@ -128,17 +171,26 @@ describe('tool calls over real HTTP with real MCP clients', () => {
 
   it('a call that outlives the wait answers CALL_IN_PROGRESS; retrying with the key attaches to the same call', async () => {
     const client = await modernClient(t.mcpUrl, { 'Idempotency-Key': 'slow-1' });
-    const first = await client.callTool({ name: 'echo_sleep_echo', arguments: { message: 'slow', sleep_ms: 1200 } });
+    const first = await client.callTool({
+      name: 'echo_sleep_echo',
+      arguments: { message: 'slow', sleep_ms: 1200 },
+    });
     const pending = first.structuredContent as Envelope;
     expect(first.isError).toBe(true);
     expect(pending).toMatchObject({ success: false, error_code: 'CALL_IN_PROGRESS', retry_safe: true });
     expect(pending.call_id).toMatch(/^call_/);
     let settled: Envelope = pending;
     for (let i = 0; i < 50 && settled.error_code === 'CALL_IN_PROGRESS'; i++) {
-      settled = (await client.callTool({ name: 'echo_sleep_echo', arguments: { message: 'slow', sleep_ms: 1200 } })).structuredContent as Envelope;
+      settled = (
+        await client.callTool({ name: 'echo_sleep_echo', arguments: { message: 'slow', sleep_ms: 1200 } })
+      ).structuredContent as Envelope;
     }
     expect(settled).toMatchObject({ success: true, call_id: pending.call_id });
-    expect((await t.platform.store.listCalls({ tool: 'echo_sleep_echo', limit: 100 })).filter((c) => c.idempotencyKey === 'slow-1')).toHaveLength(1);
+    expect(
+      (await t.platform.store.listCalls({ tool: 'echo_sleep_echo', limit: 100 })).filter(
+        (c) => c.idempotencyKey === 'slow-1',
+      ),
+    ).toHaveLength(1);
     await client.close();
   });
 
@@ -166,7 +218,8 @@ describe('tool calls over real HTTP with real MCP clients', () => {
 async function waitSettled(t: TestPlatform, id: string) {
   for (let i = 0; i < 200; i++) {
     const call = await t.platform.store.getCall(id);
-    if (call && ['succeeded', 'failed', 'dead', 'cancelled', 'outcome_unknown'].includes(call.status)) return call;
+    if (call && ['succeeded', 'failed', 'dead', 'cancelled', 'outcome_unknown'].includes(call.status))
+      return call;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`call ${id} did not settle`);

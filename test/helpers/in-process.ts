@@ -18,12 +18,18 @@ export interface TestPlatform {
  * Gateway and worker in this process on a fresh SQLite file (real store, real HTTP on 127.0.0.1),
  * configured like a user would with SWITCHYARD_* variables.
  */
-export async function startTestPlatform(options: { recipes?: string; env?: Record<string, string>; config?: string } = {}): Promise<TestPlatform> {
+export async function startTestPlatform(
+  options: { recipes?: string; env?: Record<string, string>; config?: string } = {},
+): Promise<TestPlatform> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-it-'));
-  const config = loadConfig({ dataDir, port: 0, workers: 0, config: options.config }, { SWITCHYARD_LIMITS_HEARTBEAT: '300ms', ...options.env });
+  const config = loadConfig(
+    { dataDir, port: 0, workers: 0, config: options.config },
+    { SWITCHYARD_LIMITS_HEARTBEAT: '300ms', ...options.env },
+  );
   const platform = createPlatform(config, { gateway: true, worker: true });
   await platform.start();
-  const deploy = async (dir: string) => (await deployFolder(platform.store, platform.connectors, dir, config.workspace)).release.id;
+  const deploy = async (dir: string) =>
+    (await deployFolder(platform.store, platform.connectors, dir, config.workspace)).release.id;
   await deploy(options.recipes ?? fixtureRecipes);
   return {
     platform,

@@ -29,12 +29,31 @@ export const FAST_RECOVERY_ENV = {
 
 /** Starts a real `switchyard <command>` process (from dist/, built by the test script) on port 0. */
 export async function startSwitchyard(
-  options: { command?: 'serve' | 'gateway'; args?: string[]; env?: Record<string, string>; dataDir?: string; recipes?: string | null } = {},
+  options: {
+    command?: 'serve' | 'gateway';
+    args?: string[];
+    env?: Record<string, string>;
+    dataDir?: string;
+    recipes?: string | null;
+  } = {},
 ): Promise<ServeProcess> {
   const dataDir = options.dataDir ?? mkdtempSync(path.join(os.tmpdir(), 'switchyard-test-'));
   const recipes = options.recipes === undefined ? fixtureRecipes : options.recipes;
-  const args = [cliPath, options.command ?? 'serve', '--port', '0', '--data-dir', dataDir, ...(recipes ? ['--recipes', recipes] : []), ...(options.args ?? [])];
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const args = [
+    cliPath,
+    options.command ?? 'serve',
+    '--port',
+    '0',
+    '--data-dir',
+    dataDir,
+    ...(recipes ? ['--recipes', recipes] : []),
+    ...(options.args ?? []),
+  ];
+  const child = spawn(process.execPath, args, {
+    cwd: repoRoot,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
@@ -76,9 +95,15 @@ export async function startSwitchyard(
 }
 
 /** Runs a `switchyard` CLI command to completion. */
-export function runCli(args: string[], env: Record<string, string> = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export function runCli(
+  args: string[],
+  env: Record<string, string> = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, env: { ...process.env, ...env } });
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, ...env },
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -88,7 +113,11 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
 }
 
 /** Polls `check` until it returns a value (bounded: a liveness wait, not a timing assertion). */
-export async function eventually<T>(check: () => Promise<T | null | undefined | false>, timeoutMs = 20_000, everyMs = 50): Promise<T> {
+export async function eventually<T>(
+  check: () => Promise<T | null | undefined | false>,
+  timeoutMs = 20_000,
+  everyMs = 50,
+): Promise<T> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

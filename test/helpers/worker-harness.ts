@@ -35,7 +35,11 @@ export async function createWorkerHarness(recipesDir: string) {
   return {
     store: admin,
     release,
-    async enqueue(tool: string, args: JsonObject, extra: { maxAttempts?: number; deadlineAt?: number | null } = {}) {
+    async enqueue(
+      tool: string,
+      args: JsonObject,
+      extra: { maxAttempts?: number; deadlineAt?: number | null } = {},
+    ) {
       const outcome = await admin.enqueue({
         id: newCallId(),
         workspace: 'default',
@@ -60,7 +64,9 @@ export async function createWorkerHarness(recipesDir: string) {
           store,
           connectors,
           connection: () => null,
-          recipes: { recipe: async (releaseId, tool) => (await catalog.recipes(releaseId)).get(tool) ?? null },
+          recipes: {
+            recipe: async (releaseId, tool) => (await catalog.recipes(releaseId)).get(tool) ?? null,
+          },
           evaluator: createTemplateEvaluator({ timeoutMs: 1000, maxDepth: 100 }),
           validator: new JsonSchemaValidator(),
           env: {},

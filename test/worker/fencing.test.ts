@@ -37,14 +37,18 @@ describe('fencing: a worker whose lease expired cannot settle the call', () => {
       return journal.filter((e) => e.stepPath === 'nap').length === 2 ? journal : null;
     });
     await new Promise((r) => setTimeout(r, 1500)); // let A's nap end and its writes be refused
-    expect(await h.store.settle(call.id, staleToken, { status: 'succeeded', data: { forged: true } })).toBe(false);
+    expect(await h.store.settle(call.id, staleToken, { status: 'succeeded', data: { forged: true } })).toBe(
+      false,
+    );
     expect(await h.store.heartbeat(call.id, staleToken, 1000)).toMatchObject({ ok: false });
 
     const final = await h.store.getCall(call.id);
     expect(final?.result).toMatchObject({ summary: 'fenced / slept 1200 ms / fenced' });
     const journal = await h.store.listJournal(call.id);
     // A's `nap` entry stayed `started`: its finish was refused; only B's attempt wrote `second`.
-    expect(journal.filter((e) => e.stepPath === 'nap').map((e) => [e.workerId.slice(0, 1), e.status])).toEqual([
+    expect(
+      journal.filter((e) => e.stepPath === 'nap').map((e) => [e.workerId.slice(0, 1), e.status]),
+    ).toEqual([
       ['A', 'started'],
       ['B', 'succeeded'],
     ]);

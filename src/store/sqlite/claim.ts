@@ -41,7 +41,9 @@ export function createClaimOps(db: SqliteDatabase, attempts: AttemptLog, changed
     )
     .pluck();
   const anyExpired = db
-    .prepare<[number]>(`SELECT EXISTS (SELECT 1 FROM calls WHERE status = 'running' AND lease_expires_at <= ?)`)
+    .prepare<[number]>(
+      `SELECT EXISTS (SELECT 1 FROM calls WHERE status = 'running' AND lease_expires_at <= ?)`,
+    )
     .pluck();
   const expired = db.prepare<[number], { id: string; crash_count: number; lease_token: number }>(
     `SELECT id, crash_count, lease_token FROM calls WHERE status = 'running' AND lease_expires_at <= ?`,

@@ -60,6 +60,8 @@ export class GroupCommit {
       return;
     }
     this.afterCommit();
-    results.forEach((result, i) => (result.ok ? items[i]!.resolve(result.value) : items[i]!.reject(result.value)));
+    results.forEach((result, i) =>
+      result.ok ? items[i]!.resolve(result.value) : items[i]!.reject(result.value),
+    );
   }
 }

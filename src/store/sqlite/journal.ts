@@ -37,27 +37,45 @@ export function createJournalOps(db: SqliteDatabase): JournalOps {
   );
   const list = db.prepare<[string], JournalRow>('SELECT * FROM journal WHERE call_id = ? ORDER BY id');
 
-  const finishParams = (f: StepFinish) => ({ status: f.status, output: toJson(f.output), error: toJson(f.error), response: toJson(f.response) });
+  const finishParams = (f: StepFinish) => ({
+    status: f.status,
+    output: toJson(f.output),
+    error: toJson(f.error),
+    response: toJson(f.response),
+  });
   const applyWrites = (callId: string, token: number, writes: readonly JournalWrite[]): void => {
     const now = Date.now();
     for (const w of writes) {
-      if (w.kind === 'finish') finish.run({ callId, token, entryId: w.entryId, now, ...finishParams(w.finish) });
-      else record.run({ ...w.start, callId, token, request: toJson(w.start.request), now, ...finishParams(w.finish) });
+      if (w.kind === 'finish')
+        finish.run({ callId, token, entryId: w.entryId, now, ...finishParams(w.finish) });
+      else
+        record.run({
+          ...w.start,
+          callId,
+          token,
+          request: toJson(w.start.request),
+          now,
+          ...finishParams(w.finish),
+        });
     }
   };
   const startOne = (callId: string, token: number, step: StepStart): number | null => {
     const result = start.run({ ...step, callId, token, request: toJson(step.request), now: Date.now() });
     return result.changes === 1 ? Number(result.lastInsertRowid) : null;
   };
-  const startWithWrites = db.transaction((callId: string, token: number, step: StepStart, writes: readonly JournalWrite[]) => {
-    const id = startOne(callId, token, step);
-    if (id !== null) applyWrites(callId, token, writes);
-    return id;
-  });
+  const startWithWrites = db.transaction(
+    (callId: string, token: number, step: StepStart, writes: readonly JournalWrite[]) => {
+      const id = startOne(callId, token, step);
+      if (id !== null) applyWrites(callId, token, writes);
+      return id;
+    },
+  );
 
   return {
     startStep(callId, token, step, writes) {
-      return writes && writes.length > 0 ? startWithWrites.immediate(callId, token, step, writes) : startOne(callId, token, step);
+      return writes && writes.length > 0
+        ? startWithWrites.immediate(callId, token, step, writes)
+        : startOne(callId, token, step);
     },
     applyWrites,
     finishStep(callId, token, entryId, f) {

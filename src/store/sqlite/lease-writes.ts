@@ -32,35 +32,37 @@ export function createLeaseWriteOps(
     `UPDATE calls SET status = 'queued', lease_expires_at = NULL, updated_at = @now WHERE ${FENCE}`,
   );
 
-  const settle = db.transaction((id: string, token: number, s: Settlement, journal: readonly JournalWrite[]): boolean => {
-    // Write-behind journal entries go first: their fence still holds until the call leaves `running`.
-    if (journal.length > 0) applyJournal(id, token, journal);
-    const now = Date.now();
-    const error = s.status === 'succeeded' ? null : s.error;
-    const done = write.run({
-      id,
-      token,
-      now,
-      status: s.status,
-      result: s.status === 'succeeded' ? toJson(s.data) : null,
-      error: toJson(error),
-      errorStep: s.status === 'succeeded' ? 0 : 1,
-      runAfter: s.status === 'retry_wait' ? s.runAfter : null,
-      settledAt: s.status === 'retry_wait' ? null : now,
-    });
-    if (done.changes !== 1) {
-      // A zombie's late completion changes nothing, but the audit trail keeps that it tried.
-      const when = new Date(now).toISOString();
-      attempts.note(
+  const settle = db.transaction(
+    (id: string, token: number, s: Settlement, journal: readonly JournalWrite[]): boolean => {
+      // Write-behind journal entries go first: their fence still holds until the call leaves `running`.
+      if (journal.length > 0) applyJournal(id, token, journal);
+      const now = Date.now();
+      const error = s.status === 'succeeded' ? null : s.error;
+      const done = write.run({
         id,
         token,
-        `stale_completion: ${s.status} rejected at ${when}, the lease was no longer held`,
-      );
-      return false;
-    }
-    attempts.end(id, token, outcomeOf(s), error, now);
-    return true;
-  });
+        now,
+        status: s.status,
+        result: s.status === 'succeeded' ? toJson(s.data) : null,
+        error: toJson(error),
+        errorStep: s.status === 'succeeded' ? 0 : 1,
+        runAfter: s.status === 'retry_wait' ? s.runAfter : null,
+        settledAt: s.status === 'retry_wait' ? null : now,
+      });
+      if (done.changes !== 1) {
+        // A zombie's late completion changes nothing, but the audit trail keeps that it tried.
+        const when = new Date(now).toISOString();
+        attempts.note(
+          id,
+          token,
+          `stale_completion: ${s.status} rejected at ${when}, the lease was no longer held`,
+        );
+        return false;
+      }
+      attempts.end(id, token, outcomeOf(s), error, now);
+      return true;
+    },
+  );
 
   const release = db.transaction((id: string, token: number): boolean => {
     const now = Date.now();

@@ -81,7 +81,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     getActiveReleaseId: (workspace) => withBusyRetry(() => use().releases.getActiveReleaseId(workspace)),
     getRelease: (id) => withBusyRetry(() => use().releases.getRelease(id)),
     listReleases: (workspace, limit) => withBusyRetry(() => use().releases.listReleases(workspace, limit)),
-    activateRelease: (workspace, releaseId) => group.run(() => use().releases.activateRelease(workspace, releaseId)),
+    activateRelease: (workspace, releaseId) =>
+      group.run(() => use().releases.activateRelease(workspace, releaseId)),
 
     enqueue: (input) => group.run(() => use().enqueue(input)),
     getCall: (id) => withBusyRetry(() => use().calls.getCall(id)),
@@ -91,15 +92,23 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     requeue: (id) => group.run(() => use().calls.requeue(id)),
     countByStatus: (workspace) => withBusyRetry(() => use().calls.countByStatus(workspace)),
 
-    claim: async (input) => ((await withBusyRetry(() => use().claims.hasRunnable())) ? group.run(() => use().claims.claim(input)) : []),
+    claim: async (input) =>
+      (await withBusyRetry(() => use().claims.hasRunnable()))
+        ? group.run(() => use().claims.claim(input))
+        : [],
     reclaimExpired: async (input) =>
-      (await withBusyRetry(() => use().claims.hasExpired())) ? group.run(() => use().claims.reclaimExpired(input)) : [],
+      (await withBusyRetry(() => use().claims.hasExpired()))
+        ? group.run(() => use().claims.reclaimExpired(input))
+        : [],
     heartbeat: (id, token, leaseMs) => group.run(() => use().leases.heartbeat(id, token, leaseMs)),
-    settle: (id, token, settlement, journal) => group.run(() => use().leases.settle(id, token, settlement, journal)),
+    settle: (id, token, settlement, journal) =>
+      group.run(() => use().leases.settle(id, token, settlement, journal)),
     release: (id, token) => group.run(() => use().leases.release(id, token)),
 
-    startStep: (id, token, step, journal) => group.run(() => use().journal.startStep(id, token, step, journal)),
-    finishStep: (id, token, entryId, finish) => group.run(() => use().journal.finishStep(id, token, entryId, finish)),
+    startStep: (id, token, step, journal) =>
+      group.run(() => use().journal.startStep(id, token, step, journal)),
+    finishStep: (id, token, entryId, finish) =>
+      group.run(() => use().journal.finishStep(id, token, entryId, finish)),
     listJournal: (id) => withBusyRetry(() => use().journal.listJournal(id)),
     listAttempts: (id) => withBusyRetry(() => use().attempts.list(id)),
 
