@@ -159,8 +159,11 @@ export function createPlatform(
       stopped ??= (async () => {
         await started?.catch(() => undefined);
         await worker?.drain(config.limits.drainMs);
-        await gateway?.close();
+        // Stop accepting, then answer every waiting request now (CALL_IN_PROGRESS with its call id)
+        // instead of cutting its connection after the close grace: the client keeps its call id.
+        const closing = gateway?.close();
         service?.close();
+        await closing;
         await connectors.close?.();
         await store.close();
       })();

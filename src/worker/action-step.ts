@@ -4,7 +4,7 @@ import { CallError } from '../core/errors.js';
 import { stepKey } from '../core/ids.js';
 import { isPlainObject, type JsonObject, type JsonValue } from '../core/json.js';
 import type { Step } from '../recipes/recipe.js';
-import type { StepFinish } from '../store/store.js';
+import type { StepEffect, StepFinish } from '../store/store.js';
 import { LeaseLostError, BusinessFailure, toToolError } from './run-errors.js';
 import type { Scope } from './ports.js';
 import { takePending, type StepContext } from './step-context.js';
@@ -79,7 +79,7 @@ export async function runActionStep(
       });
       return result.output;
     } catch (error) {
-      if (ctx.signal.aborted) throw ctx.signal.reason instanceof Error ? ctx.signal.reason : error;
+      if (ctx.signal.aborted) throw interrupted(ctx.signal.reason, error, effect, stepPath);
       const toolError = toToolError(error);
       if (toolError.retrySafe && attempt < tries && step.retry) {
         await sleep(
@@ -139,6 +139,23 @@ async function withTimeout<T>(
     clearTimeout(timer);
     parent.removeEventListener('abort', onAbort);
   }
+}
+
+/**
+ * The error of a step interrupted from outside (deadline, lease lost, drain). A deadline that cuts an
+ * unsafe step short leaves its request possibly applied: like a step timeout, that is not retry-safe.
+ */
+function interrupted(reason: unknown, thrown: unknown, effect: StepEffect, stepPath: string): unknown {
+  if (!(reason instanceof Error)) return thrown;
+  if (!(reason instanceof CallError) || effect !== 'unsafe' || !reason.retrySafe) return reason;
+  return new CallError(
+    {
+      ...reason.toToolError(),
+      message: `${reason.message}; step ${stepPath} was interrupted and may have been applied`,
+      retrySafe: false,
+    },
+    { cause: reason },
+  );
 }
 
 function internal(message: string): CallError {

@@ -68,7 +68,12 @@ export async function runCall(
     }
     settlement = { status: 'succeeded', data };
   } catch (thrown) {
-    const error = deadline?.signal.aborted && !signal.aborted ? deadline.signal.reason : thrown;
+    // After the deadline fired, whatever a step threw is reported as the deadline, unless the step
+    // already reported the deadline itself (with what it knows, e.g. that its effect may have applied).
+    const error =
+      deadline?.signal.aborted && !signal.aborted && !isDeadlineError(thrown)
+        ? deadline.signal.reason
+        : thrown;
     if (error instanceof LeaseLostError || signal.reason instanceof LeaseLostError) return null;
     if (signal.reason instanceof DrainInterrupt) return null;
     settlement = settlementForError(call, toToolError(error), {
@@ -80,6 +85,10 @@ export async function runCall(
     deadline?.dispose();
   }
   return (await deps.store.settle(call.id, token, settlement, pending)) ? settlement : null;
+}
+
+function isDeadlineError(error: unknown): boolean {
+  return error instanceof CallError && error.code === 'CALL_DEADLINE_EXCEEDED';
 }
 
 function armDeadline(deadlineAt: number, parent: AbortSignal): { signal: AbortSignal; dispose(): void } {

@@ -23,7 +23,7 @@ export function settlementForError(
   );
   const runAfter = options.now + delay;
   if (call.deadlineAt !== null && runAfter >= call.deadlineAt) {
-    return { status: 'failed', error: withAttempts(error, attemptsUsed) };
+    return { status: 'failed', error: attemptsUsed > 1 ? withAttempts(error, attemptsUsed) : error };
   }
   return { status: 'retry_wait', error, runAfter };
 }

@@ -36,6 +36,10 @@ export async function runRecipe(
         retrySafe: false,
       });
     }
+    // Nothing new starts once the call is interrupted (deadline passed, lease lost, draining): a call
+    // claimed after its deadline, or one whose deadline fired inside a step that ignores its signal,
+    // must not go on to run further steps.
+    ctx.signal.throwIfAborted();
     const scope = scopeFor(ctx, input, steps);
     if (step.when !== null && !(await ctx.evaluator.test(step.when, scope))) {
       record(ctx, step, path, { status: 'skipped', output: null, error: null, response: null });
