@@ -62,6 +62,8 @@ export function createCallService(
       let tools = listings.get(cacheKey);
       if (!tools) {
         tools = [...active.recipes.values()].filter((r) => listed(server, r)).map(describeTool);
+        // One entry per (release, server); older releases' listings are dropped as deploys come in.
+        if (listings.size >= 64) listings.clear();
         listings.set(cacheKey, tools);
       }
       return tools;
