@@ -1,4 +1,3 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { isPlainObject } from '../core/json.js';
@@ -29,6 +28,8 @@ export function registerCall(program: Command): void {
       const headers: Record<string, string> = flags.idempotencyKey
         ? { 'Idempotency-Key': flags.idempotencyKey }
         : {};
+      // The MCP client is loaded on use, like the platform elsewhere: `--help` stays fast.
+      const { Client, StreamableHTTPClientTransport } = await import('@modelcontextprotocol/client');
       const client = new Client(
         { name: 'switchyard-cli', version: '0.1.0' },
         { versionNegotiation: { mode: 'auto' } },
@@ -37,7 +38,8 @@ export function registerCall(program: Command): void {
       try {
         await client.connect(transport);
       } catch (error) {
-        throw new UsageError(`cannot reach ${url.href}: ${(error as Error).message.split('\n')[0]}`);
+        await client.close().catch(() => undefined);
+        throw new Error(`cannot reach ${url.href}: ${rootCause(error)}`);
       }
       try {
         const result = await client.callTool({ name: tool, arguments: args });
@@ -50,9 +52,25 @@ export function registerCall(program: Command): void {
 }
 
 function parseUrl(value: string): URL {
+  let url: URL;
   try {
-    return new URL(value);
+    url = new URL(value);
   } catch {
     throw new UsageError(`--url is not a URL: ${value}`);
   }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new UsageError(`--url must be an http:// or https:// URL: ${value}`);
+  return url;
+}
+
+/** The innermost message of an error chain ("connect ECONNREFUSED 127.0.0.1:9" rather than "fetch failed"). */
+function rootCause(error: unknown): string {
+  let current = error;
+  for (let depth = 0; depth < 10; depth++) {
+    const cause = current instanceof Error ? current.cause : undefined;
+    if (!(cause instanceof Error) || !cause.message) break;
+    current = cause;
+  }
+  const message = current instanceof Error ? current.message : String(current);
+  return message.split('\n')[0] ?? message;
 }

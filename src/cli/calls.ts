@@ -1,5 +1,5 @@
-import type { Command } from 'commander';
-import { CALL_STATUSES, type CallStatus } from '../core/call-status.js';
+import { InvalidArgumentError, type Command } from 'commander';
+import { CALL_STATUSES, isTerminal, type CallStatus } from '../core/call-status.js';
 import { UsageError } from '../core/errors.js';
 import type { AttemptRecord, CallRecord, JournalEntry } from '../store/store.js';
 import { configFrom, output, withStoreOptions, type StoreFlags } from './options.js';
@@ -14,9 +14,9 @@ export function registerCalls(program: Command): void {
     .description('list calls, newest first')
     .option('--status <status>', `one of ${CALL_STATUSES.join(', ')}`)
     .option('--tool <tool>', 'only this tool')
-    .option('--limit <n>', 'how many', '20')
+    .option('--limit <n>', 'how many (1..1000)', parseLimit, 20)
     .option('--json', 'print JSON')
-    .action(async (flags: Flags & { status?: string; tool?: string; limit: string }) => {
+    .action(async (flags: Flags & { status?: string; tool?: string; limit: number }) => {
       if (flags.status && !(CALL_STATUSES as readonly string[]).includes(flags.status)) {
         throw new UsageError(`--status must be one of ${CALL_STATUSES.join(', ')}`);
       }
@@ -26,7 +26,7 @@ export function registerCalls(program: Command): void {
           workspace: config.workspace,
           status: flags.status as CallStatus | undefined,
           tool: flags.tool,
-          limit: Number(flags.limit) || 20,
+          limit: flags.limit,
         });
         output(list, flags.json ?? false, () =>
           list.length === 0 ? 'no calls' : list.map(summaryLine).join('\n'),
@@ -53,11 +53,24 @@ export function registerCalls(program: Command): void {
       await withStore(configFrom(flags), async (store) => {
         const before = await store.getCall(id);
         if (!before) throw new UsageError(`no call ${id}`);
+        if (isTerminal(before.status)) throw alreadyEnded(id, before.status);
         const after = await store.cancel(id, flags.reason);
-        if (after?.status !== 'cancelled') throw new UsageError(`call ${id} already ended ${before.status}`);
+        // It may have settled between the read and the cancel.
+        if (after?.status !== 'cancelled') throw alreadyEnded(id, after?.status ?? before.status);
         process.stdout.write(`cancelled ${id}\n`);
       });
     });
+}
+
+function alreadyEnded(id: string, status: CallStatus): UsageError {
+  return new UsageError(`call ${id} already ended (${status}); nothing to cancel`);
+}
+
+function parseLimit(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 1000)
+    throw new InvalidArgumentError('expected a whole number 1..1000');
+  return n;
 }
 
 function summaryLine(call: CallRecord): string {

@@ -1,8 +1,5 @@
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
-import { builtinConnectors, createConnectorRegistry } from '../connectors/registry.js';
-import { deployFolder } from '../recipes/deploy-folder.js';
-import { loadRecipeFolder } from '../recipes/load-folder.js';
 import { configFrom, output, withStoreOptions, type StoreFlags } from './options.js';
 import { withStore } from './store-command.js';
 
@@ -12,6 +9,8 @@ export function registerDeploy(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (dir: string, flags: StoreFlags & { json?: boolean }) => {
       const config = configFrom(flags);
+      const { builtinConnectors, createConnectorRegistry } = await import('../connectors/registry.js');
+      const { deployFolder } = await import('../recipes/deploy-folder.js');
       const connectors = createConnectorRegistry(builtinConnectors());
       await withStore(config, async (store) => {
         const result = await deployFolder(store, connectors, dir, config.workspace);
@@ -28,6 +27,8 @@ export function registerDeploy(program: Command): void {
     .description('check every recipe in a folder; prints each error with file and line')
     .option('--json', 'print JSON')
     .action(async (dir: string, flags: { json?: boolean }) => {
+      const { builtinConnectors, createConnectorRegistry } = await import('../connectors/registry.js');
+      const { loadRecipeFolder } = await import('../recipes/load-folder.js');
       const connectors = createConnectorRegistry(builtinConnectors());
       const result = await loadRecipeFolder(dir, connectors);
       const errors = result.errors.map((e) => ({ file: e.file, line: e.line, message: e.message }));

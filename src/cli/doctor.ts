@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { configFrom, output, withStoreOptions, type StoreFlags } from './options.js';
@@ -9,6 +11,10 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print JSON')
     .action(async (flags: StoreFlags & { json?: boolean }) => {
       const config = configFrom(flags);
+      // A diagnosis must not create what it diagnoses: opening a missing SQLite file would create it.
+      const file = sqliteFile(config.databaseUrl);
+      if (file && !existsSync(file))
+        throw new UsageError(`no database at ${file} (run \`switchyard serve\` or \`deploy\` to create it)`);
       const report = await withStore(
         config,
         async (store) => {
@@ -28,6 +34,19 @@ export function registerDoctor(program: Command): void {
           report.ok ? 'ok' : 'NOT OK',
         ].join('\n'),
       );
-      if (!report.ok) throw new UsageError('schema is not current (see above)');
+      if (!report.ok) {
+        const problems = [
+          report.drift.length ? `schema drift (${report.drift.length} finding(s))` : '',
+          report.pending.length ? `${report.pending.length} migration(s) pending` : '',
+        ].filter(Boolean);
+        throw new UsageError(`store is not healthy: ${problems.join(', ') || 'see above'}`);
+      }
     });
+}
+
+/** The file of a `sqlite:` database URL (as the store opens it), or null for other URLs and `:memory:`. */
+function sqliteFile(url: string): string | null {
+  if (!url.startsWith('sqlite:')) return null;
+  const file = url.slice('sqlite:'.length);
+  return file === ':memory:' ? null : path.resolve(file);
 }

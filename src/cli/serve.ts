@@ -1,9 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { ResolvedConfig } from '../config/config.js';
-import { createPlatform, type Platform } from '../platform.js';
-import { deployFolder, watchFolder } from '../recipes/deploy-folder.js';
-import { ProcessPool } from '../supervisor/process-pool.js';
+import type { Platform } from '../platform.js';
+import type { ProcessPool } from '../supervisor/process-pool.js';
 import { configFrom, parseCount, parsePort, withStoreOptions, type StoreFlags } from './options.js';
 
 interface ServeFlags extends StoreFlags {
@@ -34,7 +33,11 @@ export function registerServe(program: Command): void {
     .action(async (flags: StoreFlags) => runRole(configFrom(flags), { gateway: false, worker: true }, {}));
 }
 
+// The platform is imported when a command runs, not when the command line is built: `--help` and
+// usage errors stay fast.
 async function runServe(config: ResolvedConfig, flags: ServeFlags): Promise<void> {
+  const { createPlatform } = await import('../platform.js');
+  const { ProcessPool } = await import('../supervisor/process-pool.js');
   const inProcessWorker = config.workers.count === 0;
   let pool: ProcessPool | null = null;
   const wakeWorkers = coalesce(() => pool?.sendToOne({ type: 'wake' }));
@@ -44,23 +47,24 @@ async function runServe(config: ResolvedConfig, flags: ServeFlags): Promise<void
     { onEnqueued: wakeWorkers },
   );
   await platform.start();
-  const stopWatching = await deployAtStart(platform, config);
+  const stopWatching = await stopOnFailure(platform, () => deployAtStart(platform, config));
   if (!inProcessWorker) {
-    pool = startPool(config, flags);
+    pool = startPool(ProcessPool, config, flags);
     pool.onChildMessage = (message) => {
       if (isHint(message, 'settled')) platform.pokeGateway();
     };
   }
+  // Signal handlers first: whoever reads "listening" may send SIGTERM at once, and it must drain.
+  onShutdown(async () => {
+    stopWatching?.();
+    await pool?.stop();
+    await platform.stop();
+  });
   log({
     msg: 'switchyard listening',
     url: `${platform.url}/mcp`,
     workers: config.workers.count,
     database: redactUrl(config.databaseUrl),
-  });
-  onShutdown(async () => {
-    stopWatching?.();
-    await pool?.stop();
-    await platform.stop();
   });
 }
 
@@ -69,6 +73,7 @@ async function runRole(
   roles: { gateway: boolean; worker: boolean },
   flags: ServeFlags,
 ): Promise<void> {
+  const { createPlatform } = await import('../platform.js');
   // Under `serve`, a worker process has an IPC channel to its supervisor: hints travel both ways.
   const tellParent = process.send ? coalesce(() => process.send?.({ type: 'settled' })) : undefined;
   const platform = createPlatform(config, roles, { onSettled: tellParent });
@@ -76,21 +81,38 @@ async function runRole(
     if (isHint(message, 'wake')) platform.pokeWorker();
   });
   await platform.start();
-  const stopWatching = roles.gateway ? await deployAtStart(platform, config) : null;
-  if (roles.gateway) log({ msg: 'switchyard gateway listening', url: `${platform.url}/mcp` });
-  else log({ msg: 'switchyard worker started', pid: process.pid });
+  const stopWatching = roles.gateway
+    ? await stopOnFailure(platform, () => deployAtStart(platform, config))
+    : null;
   void flags;
+  // Signal handlers before the ready line (see runServe).
   const stop = onShutdown(async () => {
     stopWatching?.();
     await platform.stop();
   });
+  if (roles.gateway) log({ msg: 'switchyard gateway listening', url: `${platform.url}/mcp` });
+  else log({ msg: 'switchyard worker started', pid: process.pid });
   // A supervised worker whose supervisor died drains and exits rather than run on as an orphan.
   if (process.send) process.once('disconnect', () => stop('SIGTERM'));
+}
+
+/**
+ * Runs a start-up step after the platform started; if it fails, stops the platform (closing the HTTP
+ * listener and the store) before rethrowing, so the process exits with the error instead of serving on.
+ */
+async function stopOnFailure<T>(platform: Platform, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (error) {
+    await platform.stop().catch(() => undefined);
+    throw error;
+  }
 }
 
 async function deployAtStart(platform: Platform, config: ResolvedConfig): Promise<(() => void) | null> {
   if (!config.recipesDir) return null;
   const dir = config.recipesDir;
+  const { deployFolder, watchFolder } = await import('../recipes/deploy-folder.js');
   const result = await deployFolder(platform.store, platform.connectors, dir, config.workspace);
   log({
     msg: 'recipes deployed',
@@ -109,11 +131,11 @@ async function deployAtStart(platform: Platform, config: ResolvedConfig): Promis
   });
 }
 
-function startPool(config: ResolvedConfig, flags: ServeFlags): ProcessPool {
+function startPool(Pool: typeof ProcessPool, config: ResolvedConfig, flags: ServeFlags): ProcessPool {
   const args = ['worker'];
   if (flags.config) args.push('--config', flags.config);
   args.push('--data-dir', config.dataDir, '--db', config.databaseUrl);
-  const pool = new ProcessPool({
+  const pool = new Pool({
     modulePath: fileURLToPath(new URL('../../bin/switchyard.js', import.meta.url)),
     args,
     env: process.env,

@@ -1,4 +1,3 @@
-import { openStore } from '../platform.js';
 import type { Store } from '../store/store.js';
 import type { ResolvedConfig } from '../config/config.js';
 
@@ -8,6 +7,8 @@ export async function withStore<T>(
   fn: (store: Store) => Promise<T>,
   options: { migrate?: boolean } = {},
 ): Promise<T> {
+  // Loaded on use: `--help` and usage errors should not pay for the store and the platform.
+  const { openStore } = await import('../platform.js');
   const store = openStore(config);
   try {
     if (options.migrate ?? true) await store.migrate();
