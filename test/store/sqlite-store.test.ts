@@ -57,6 +57,7 @@ async function makeSqliteHarness(): Promise<StoreHarness> {
         sql('UPDATE schema_migrations SET checksum = ? WHERE version = ?', checksum, version),
       dropColumn: async (table, column) => sql(`ALTER TABLE "${table}" DROP COLUMN "${column}"`),
       dropTable: async (table) => sql(`DROP TABLE "${table}"`),
+      addColumn: async (table, column) => sql(`ALTER TABLE "${table}" ADD COLUMN "${column}" TEXT`),
     },
     async cleanup() {
       for (const peer of peers) await peer.close();

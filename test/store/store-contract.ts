@@ -33,6 +33,7 @@ export interface StoreBackdoor {
   setKeyExpiry(workspace: string, tool: string, key: string, expiresAt: number): Promise<void>;
   setMigrationChecksum(version: number, checksum: string): Promise<void>;
   dropColumn(table: string, column: string): Promise<void>;
+  addColumn(table: string, column: string): Promise<void>;
   dropTable(table: string): Promise<void>;
 }
 

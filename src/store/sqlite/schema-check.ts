@@ -59,6 +59,19 @@ function structuralDrift(live: SqliteDatabase, migrations: readonly Migration[])
           drift.push(`column ${name}.${column} is "${found}", expected "${definition}"`);
       }
     }
+    // The other direction: objects and columns nobody's migration made (hand edits, or a migration
+    // whose row was deleted from schema_migrations while its tables stayed).
+    for (const [name, type] of actual.objects) {
+      if (!expected.objects.has(name))
+        drift.push(`unexpected ${type} ${name} (not made by the applied migrations)`);
+    }
+    for (const [table, columns] of actual.columns) {
+      const known = expected.columns.get(table);
+      if (!known) continue;
+      for (const column of columns.keys()) {
+        if (!known.has(column)) drift.push(`unexpected column ${table}.${column}`);
+      }
+    }
     return drift;
   } finally {
     reference.close();

@@ -36,6 +36,15 @@ export function schemaContract(make: () => Promise<StoreHarness>): void {
     expect(report.drift.join('\n')).toMatch(/calls\.meta/);
   });
 
+  it('reports a column no migration made as drift', async () => {
+    const { store, backdoor } = harness();
+    await store.migrate();
+    await backdoor.addColumn('calls', 'extra');
+    const report = await store.checkSchema();
+    expect(report.ok).toBe(false);
+    expect(report.drift.join('\n')).toMatch(/unexpected column calls\.extra/);
+  });
+
   it('reports a dropped table as drift', async () => {
     const { store, backdoor } = harness();
     await store.migrate();
