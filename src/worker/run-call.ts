@@ -51,7 +51,8 @@ export async function runCall(
         message: `tool ${call.tool} is not in release ${call.releaseId}`,
         retrySafe: false,
       });
-    const journal = new JournalIndex(await deps.store.listJournal(call.id));
+    // A first attempt has no history to resume from: skip the read (the common case, on the hot path).
+    const journal = new JournalIndex(call.attempt > 1 ? await deps.store.listJournal(call.id) : []);
     const data = await runRecipe(
       { ...deps, call, token, journal, pending, signal: deadline?.signal ?? signal },
       recipe,
