@@ -8,6 +8,7 @@ import type { StepEffect, StepFinish } from '../store/store.js';
 import { LeaseLostError, BusinessFailure, toToolError } from './run-errors.js';
 import type { Scope } from './ports.js';
 import { takePending, type StepContext } from './step-context.js';
+import { auditSummary } from './audit-summary.js';
 
 type ActionStep = Extract<Step, { kind: 'action' }>;
 
@@ -45,7 +46,7 @@ export async function runActionStep(
       target,
       effect,
       workerId: ctx.workerId,
-      request: null,
+      request: auditSummary(input),
     },
     takePending(ctx),
   );
@@ -75,7 +76,7 @@ export async function runActionStep(
         status: 'succeeded',
         output: result.output,
         error: null,
-        response: result.response ?? null,
+        response: auditSummary(result.response ?? result.output),
       });
       return result.output;
     } catch (error) {

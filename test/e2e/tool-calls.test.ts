@@ -140,7 +140,15 @@ describe('tool calls over real HTTP with real MCP clients', () => {
       .structuredContent as Envelope;
     expect(second).toEqual(first);
     const journal = await t.platform.store.listJournal(first.call_id!);
-    expect(journal.filter((e) => e.stepPath === 'echoed')).toHaveLength(1);
+    const echoed = journal.filter((e) => e.stepPath === 'echoed');
+    expect(echoed).toHaveLength(1);
+    // The audit trail keeps what the step sent and got back, with its worker and timing.
+    expect(echoed[0]).toMatchObject({
+      request: { message: 'once' },
+      response: { message: 'once' },
+      status: 'succeeded',
+    });
+    expect(echoed[0]!.finishedAt).toBeGreaterThanOrEqual(echoed[0]!.startedAt);
     const reused = await client.callTool({ name: 'echo', arguments: { message: 'other' } });
     expect(reused.isError).toBe(true);
     expect(reused.structuredContent).toMatchObject({
