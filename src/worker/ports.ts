@@ -1,13 +1,9 @@
 import type { JsonObject, JsonValue } from '../core/json.js';
+import type { ExpressionScope } from '../recipes/expression-types.js';
 import type { Recipe, Template } from '../recipes/recipe.js';
 
 /** What expressions see: `input`, `steps`, `call` and the allow-listed `env`. */
-export interface Scope {
-  input: JsonObject;
-  steps: Record<string, JsonValue>;
-  call: { id: string; tool: string; attempt: number; idempotency_key: string | null };
-  env: Record<string, string>;
-}
+export type Scope = ExpressionScope & { input: JsonObject };
 
 /** Evaluates recipe templates and expressions (implemented by recipes/expression.ts). */
 export interface TemplateEvaluator {

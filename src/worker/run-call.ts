@@ -1,24 +1,14 @@
 import type { BackoffPolicy } from '../core/backoff.js';
 import { CallError } from '../core/errors.js';
-import type { ResolvedConnection } from '../connectors/connector.js';
-import type { ConnectorRegistry } from '../connectors/registry.js';
-import type { ClaimedCall, JournalWrite, Settlement, Store } from '../store/store.js';
+import type { ClaimedCall, JournalWrite, Settlement } from '../store/store.js';
 import { JournalIndex } from './journal-index.js';
-import type { RecipeSource, SchemaValidator, TemplateEvaluator } from './ports.js';
+import type { WorkerParts } from './step-context.js';
 import { BusinessFailure, LeaseLostError, toToolError } from './run-errors.js';
 import { settlementForError } from './settle-policy.js';
 import { runRecipe } from './step-runner.js';
 
-export interface RunCallDeps {
-  store: Store;
-  connectors: ConnectorRegistry;
-  connection(name: string): ResolvedConnection | null;
-  recipes: RecipeSource;
-  evaluator: TemplateEvaluator;
-  validator: SchemaValidator;
-  env: Record<string, string>;
+export interface RunCallDeps extends WorkerParts {
   backoff: BackoffPolicy;
-  workerId: string;
 }
 
 /** Why a running call was interrupted from outside its steps. */

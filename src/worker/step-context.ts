@@ -5,10 +5,8 @@ import type { CallRecord, JournalWrite, Store } from '../store/store.js';
 import type { JournalIndex } from './journal-index.js';
 import type { RecipeSource, SchemaValidator, Scope, TemplateEvaluator } from './ports.js';
 
-/** Everything one attempt of one call needs while it runs its steps. */
-export interface StepContext {
-  call: CallRecord;
-  token: number;
+/** The parts a worker runs calls with (the same for every call). */
+export interface WorkerParts {
   workerId: string;
   store: Store;
   connectors: ConnectorRegistry;
@@ -16,13 +14,20 @@ export interface StepContext {
   recipes: RecipeSource;
   evaluator: TemplateEvaluator;
   validator: SchemaValidator;
+  /** Allow-listed environment variables recipes may read as `env.NAME`. */
+  env: Record<string, string>;
+}
+
+/** Everything one attempt of one call needs while it runs its steps. */
+export interface StepContext extends WorkerParts {
+  call: CallRecord;
+  token: number;
   journal: JournalIndex;
   /**
    * Write-behind journal entries (ends of effect-safe steps, effect-free steps), committed with this
    * attempt's next write: the next step's start or the settlement.
    */
   pending: JournalWrite[];
-  env: Record<string, string>;
   signal: AbortSignal;
   /** Called after each step finishes (progress notifications later). */
   onStep?: (stepPath: string, output: JsonValue | null) => void;
