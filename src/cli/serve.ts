@@ -26,11 +26,11 @@ export function registerServe(program: Command): void {
 
   serverFlags(program.command('gateway'))
     .description('run only the gateway (workers run elsewhere on the same store)')
-    .action(async (flags: ServeFlags) => runRole(configFrom(flags), { gateway: true, worker: false }, flags));
+    .action(async (flags: ServeFlags) => runRole(configFrom(flags), { gateway: true, worker: false }));
 
   withStoreOptions(program.command('worker'))
     .description('run only a worker process on the store')
-    .action(async (flags: StoreFlags) => runRole(configFrom(flags), { gateway: false, worker: true }, {}));
+    .action(async (flags: StoreFlags) => runRole(configFrom(flags), { gateway: false, worker: true }));
 }
 
 // The platform is imported when a command runs, not when the command line is built: `--help` and
@@ -68,11 +68,7 @@ async function runServe(config: ResolvedConfig, flags: ServeFlags): Promise<void
   });
 }
 
-async function runRole(
-  config: ResolvedConfig,
-  roles: { gateway: boolean; worker: boolean },
-  flags: ServeFlags,
-): Promise<void> {
+async function runRole(config: ResolvedConfig, roles: { gateway: boolean; worker: boolean }): Promise<void> {
   const { createPlatform } = await import('../platform.js');
   // Under `serve`, a worker process has an IPC channel to its supervisor: hints travel both ways.
   const tellParent = process.send ? coalesce(() => process.send?.({ type: 'settled' })) : undefined;
@@ -84,7 +80,6 @@ async function runRole(
   const stopWatching = roles.gateway
     ? await stopOnFailure(platform, () => deployAtStart(platform, config))
     : null;
-  void flags;
   // Signal handlers before the ready line (see runServe).
   const stop = onShutdown(async () => {
     stopWatching?.();
