@@ -88,10 +88,13 @@ async function sequential(port, count) {
   const once = () =>
     new Promise((resolve, reject) => {
       const started = process.hrtime.bigint();
-      const req = http.request({ host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers, agent }, (res) => {
-        res.resume();
-        res.on('end', () => resolve(Number(process.hrtime.bigint() - started) / 1e6));
-      });
+      const req = http.request(
+        { host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers, agent },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(Number(process.hrtime.bigint() - started) / 1e6));
+        },
+      );
       req.on('error', reject);
       req.end(body);
     });
@@ -174,7 +177,9 @@ try {
   for (const r of rows) {
     // At concurrency 1 the p50 ratio comes from the sub-millisecond sequential driver.
     const p50 = r.c === 1 ? ys.p50 / bs.p50 : r.p50;
-    console.log(`  concurrency ${String(r.c).padStart(3)}: throughput x${r.throughput.toFixed(2)}, p50 x${p50.toFixed(2)}`);
+    console.log(
+      `  concurrency ${String(r.c).padStart(3)}: throughput x${r.throughput.toFixed(2)}, p50 x${p50.toFixed(2)}`,
+    );
   }
 } finally {
   for (const child of children) child.kill('SIGTERM');
