@@ -37,7 +37,7 @@ describe('architecture', () => {
       .filter((i) => part(i.file) === 'gateway')
       .flatMap((i) =>
         i.targets
-          .filter((t) => part(t) === 'connectors' || (part(t) === 'worker' && !t.endsWith('ports')))
+          .filter((t) => part(t) === 'connectors' || part(t) === 'worker')
           .map((t) => `${i.file} → ${t}`),
       );
     expect(bad).toEqual([]);

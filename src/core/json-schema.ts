@@ -5,11 +5,16 @@ import * as addFormatsModule from 'ajv-formats';
 type FormatsPlugin = (ajv: Ajv2020) => Ajv2020;
 const addFormats = (addFormatsModule as unknown as { default: FormatsPlugin }).default;
 
+/** Validates a value against a JSON Schema, returning the first problem as text (or null when valid). */
+export interface SchemaValidator {
+  check(schema: object, value: unknown): string | null;
+}
+
 /**
  * JSON Schema 2020-12 validation with compiled validators cached per schema object, so the hot path
  * (every tools/call validates its arguments) compiles each recipe's schema once.
  */
-export class JsonSchemaValidator {
+export class JsonSchemaValidator implements SchemaValidator {
   private readonly ajv = new Ajv2020({ allErrors: false, strict: false, validateFormats: true });
   private readonly cache = new WeakMap<object, ValidateFunction>();
 

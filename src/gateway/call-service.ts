@@ -5,7 +5,8 @@ import type { ToolError } from '../core/errors.js';
 import type { Recipe } from '../recipes/recipe.js';
 import type { ReleaseCatalog } from '../recipes/release-catalog.js';
 import type { CallRecord, IdempotencySource, Store } from '../store/store.js';
-import type { SchemaValidator, TemplateEvaluator } from '../worker/ports.js';
+import type { SchemaValidator } from '../core/json-schema.js';
+import type { TemplateEvaluator } from '../recipes/template-evaluator.js';
 import { SettlementWaiter } from './settlement-waiter.js';
 import { describeTool } from './tool-descriptor.js';
 import type {

@@ -15,7 +15,8 @@ export function describeTool(recipe: Recipe): ToolDescriptor {
   };
 }
 
-function envelopeSchema(data: JsonObject | null): JsonObject {
+/** The result envelope every tool advertises as its outputSchema, `data` being the recipe's output schema. */
+export function envelopeSchema(data: JsonObject | null): JsonObject {
   return {
     type: 'object',
     properties: {

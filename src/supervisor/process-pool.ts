@@ -58,13 +58,6 @@ export class ProcessPool {
     child.send(message as never, () => undefined);
   }
 
-  /** Sends a message to every live child. */
-  broadcast(message: unknown): void {
-    for (const child of this.children.values()) {
-      if (child.connected) child.send(message as never, () => undefined);
-    }
-  }
-
   /** SIGTERM to every child (they drain), SIGKILL after the timeout. Idempotent. */
   async stop(): Promise<void> {
     this.stopping = true;

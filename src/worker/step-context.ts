@@ -1,4 +1,3 @@
-import type { JsonValue } from '../core/json.js';
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { ResolvedConnection } from '../connectors/connector.js';
 import type { CallRecord, JournalWrite, Store } from '../store/store.js';
@@ -29,8 +28,6 @@ export interface StepContext extends WorkerParts {
    */
   pending: JournalWrite[];
   signal: AbortSignal;
-  /** Called after each step finishes (progress notifications later). */
-  onStep?: (stepPath: string, output: JsonValue | null) => void;
 }
 
 /** Takes the write-behind entries to send with the next write. */

@@ -49,7 +49,6 @@ export async function runRecipe(
     const outcome = await runStep(ctx, step, path, scope);
     if (outcome.returned) return outcome.value;
     if (step.id) steps[step.id] = outcome.value;
-    ctx.onStep?.(path, outcome.value);
   }
   if (recipe.output === null) return null;
   return ctx.evaluator.value(recipe.output, scopeFor(ctx, input, steps));

@@ -1,30 +1,12 @@
-import { Client, StreamableHTTPClientTransport } from '@modelcontextprotocol/client';
 import { Client as V1Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport as V1Transport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../helpers/in-process.js';
 import { repoRoot } from '../helpers/serve-process.js';
+import { mcpClient, type Envelope } from './reliability-helpers.js';
 
 const more = path.join(repoRoot, 'test', 'fixtures', 'recipes-more');
-
-type Envelope = {
-  success: boolean;
-  data?: Record<string, unknown>;
-  call_id: string | null;
-  error_code?: string;
-  error_message?: string;
-  retry_safe?: boolean;
-};
-
-async function modernClient(url: string, headers: Record<string, string> = {}): Promise<Client> {
-  const client = new Client(
-    { name: 'e2e', version: '1.0.0' },
-    { versionNegotiation: { mode: { pin: '2026-07-28' } } },
-  );
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
-  return client;
-}
 
 describe('tool calls over real HTTP with real MCP clients', () => {
   let t: TestPlatform;
@@ -41,7 +23,7 @@ describe('tool calls over real HTTP with real MCP clients', () => {
   afterAll(async () => t.stop());
 
   it('lists exposed tools with annotations and the result envelope as outputSchema (2026-07-28 client)', async () => {
-    const client = await modernClient(t.mcpUrl);
+    const client = await mcpClient(t.mcpUrl);
     const { tools } = await client.listTools();
     const names = tools.map((tool) => tool.name).sort();
     expect(names).toEqual(['always_unavailable', 'echo', 'echo_sleep_echo', 'greet', 'reserve_room']);
@@ -56,7 +38,7 @@ describe('tool calls over real HTTP with real MCP clients', () => {
   });
 
   it('calls a tool: structuredContent envelope plus one text block with the same JSON', async () => {
-    const client = await modernClient(t.mcpUrl);
+    const client = await mcpClient(t.mcpUrl);
     const result = await client.callTool({ name: 'echo', arguments: { message: 'hi' } });
     const envelope = result.structuredContent as Envelope;
     expect(envelope).toMatchObject({ success: true, data: { message: 'hi' } });
@@ -69,7 +51,7 @@ describe('tool calls over real HTTP with real MCP clients', () => {
   });
 
   it('runs sub-recipes inline (call steps), hiding internal recipes from tools/list', async () => {
-    const client = await modernClient(t.mcpUrl);
+    const client = await mcpClient(t.mcpUrl);
     const result = await client.callTool({ name: 'greet', arguments: { name: 'Ada' } });
     expect((result.structuredContent as Envelope).data).toEqual({ greeting: 'Hello, Ada!' });
     await expect(client.callTool({ name: 'make_greeting', arguments: { who: 'x' } })).rejects.toThrow();
@@ -77,7 +59,7 @@ describe('tool calls over real HTTP with real MCP clients', () => {
   });
 
   it('invalid arguments are an INVALID_ARGUMENTS tool result naming the field, and nothing is enqueued', async () => {
-    const client = await modernClient(t.mcpUrl);
+    const client = await mcpClient(t.mcpUrl);
     const before = await t.platform.store.listCalls({ limit: 1000 });
     const result = await client.callTool({ name: 'reserve_room', arguments: { room_number: 'abc' } });
     expect(result.isError).toBe(true);
@@ -96,7 +78,7 @@ describe('tool calls over real HTTP with real MCP clients', () => {
   });
 
   it('a recipe `fail` is a business error with its own code and retry_safe', async () => {
-    const client = await modernClient(t.mcpUrl);
+    const client = await mcpClient(t.mcpUrl);
     const result = await client.callTool({ name: 'reserve_room', arguments: { room_number: '101' } });
     expect(result.isError).toBe(true);
     expect(result.structuredContent).toMatchObject({
@@ -109,7 +91,7 @@ describe('tool calls over real HTTP with real MCP clients', () => {
   });
 
   it('an unknown tool is a JSON-RPC error (-32602), not a tool result', async () => {
-    const client = await modernClient(t.mcpUrl);
+    const client = await mcpClient(t.mcpUrl);
     await expect(client.callTool({ name: 'no_such_tool', arguments: {} })).rejects.toMatchObject({
       code: -32602,
     });
@@ -117,7 +99,7 @@ describe('tool calls over real HTTP with real MCP clients', () => {
   });
 
   it('retry-safe failures are retried with backoff, then fail with the error contract', async () => {
-    const client = await modernClient(t.mcpUrl);
+    const client = await mcpClient(t.mcpUrl);
     const result = await client.callTool({ name: 'always_unavailable', arguments: {} });
     const envelope = result.structuredContent as Envelope;
     if (envelope.error_code === 'CALL_IN_PROGRESS') {
@@ -133,7 +115,7 @@ describe('tool calls over real HTTP with real MCP clients', () => {
   });
 
   it('idempotency: the same key twice runs once; the same key with other arguments is IDEMPOTENCY_KEY_REUSED', async () => {
-    const client = await modernClient(t.mcpUrl, { 'Idempotency-Key': 'key-123' });
+    const client = await mcpClient(t.mcpUrl, { 'Idempotency-Key': 'key-123' });
     const first = (await client.callTool({ name: 'echo', arguments: { message: 'once' } }))
       .structuredContent as Envelope;
     const second = (await client.callTool({ name: 'echo', arguments: { message: 'once' } }))
@@ -161,7 +143,7 @@ describe('tool calls over real HTTP with real MCP clients', () => {
   });
 
   it('idempotency through _meta and through content hashing (no key invented by the model)', async () => {
-    const client = await modernClient(t.mcpUrl);
+    const client = await mcpClient(t.mcpUrl);
     const meta = { 'dev.switchyard/idempotency-key': 'meta-key-1' };
     const a = (await client.callTool({ name: 'echo', arguments: { message: 'm' }, _meta: meta }))
       .structuredContent as Envelope;
@@ -178,7 +160,7 @@ describe('tool calls over real HTTP with real MCP clients', () => {
   });
 
   it('a call that outlives the wait answers CALL_IN_PROGRESS; retrying with the key attaches to the same call', async () => {
-    const client = await modernClient(t.mcpUrl, { 'Idempotency-Key': 'slow-1' });
+    const client = await mcpClient(t.mcpUrl, { 'Idempotency-Key': 'slow-1' });
     const first = await client.callTool({
       name: 'echo_sleep_echo',
       arguments: { message: 'slow', sleep_ms: 1200 },

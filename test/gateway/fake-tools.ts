@@ -1,4 +1,5 @@
 import type { JsonObject } from '../../src/core/json.js';
+import { envelopeSchema } from '../../src/gateway/tool-descriptor.js';
 import type {
   SubmitOutcome,
   SubmitRequest,
@@ -17,27 +18,13 @@ export interface FakeTools extends ToolService {
   readyState: { ok: boolean; detail: string };
 }
 
-const envelope = (data: JsonObject): JsonObject => ({
-  type: 'object',
-  properties: {
-    success: { type: 'boolean' },
-    data,
-    call_id: { type: ['string', 'null'] },
-    error_code: { type: 'string' },
-    error_message: { type: 'string' },
-    retry_safe: { type: 'boolean' },
-    retry_after_ms: { type: 'number' },
-  },
-  required: ['success', 'call_id'],
-});
-
 function tool(name: string, input: JsonObject, extra: Partial<ToolDescriptor> = {}): ToolDescriptor {
   return {
     name,
     title: null,
     description: `the ${name} tool`,
     inputSchema: { type: 'object', ...input },
-    outputSchema: envelope({}),
+    outputSchema: envelopeSchema({}),
     annotations: null,
     meta: { 'dev.switchyard/guarantees': { durable: 'yes' } },
     ...extra,
@@ -51,7 +38,7 @@ const TOOLS: ToolDescriptor[] = [
     {
       title: 'Echo',
       annotations: { readOnlyHint: true },
-      outputSchema: envelope({ type: 'object', properties: { message: { type: 'string' } } }),
+      outputSchema: envelopeSchema({ type: 'object', properties: { message: { type: 'string' } } }),
     },
   ),
   tool('boom', {}),

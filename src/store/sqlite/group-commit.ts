@@ -20,10 +20,8 @@ export class GroupCommit {
   private readonly inSavepoint: (operation: () => unknown) => unknown;
   private readonly batch: (items: Pending[]) => { ok: boolean; value: unknown }[];
 
-  constructor(
-    private readonly db: SqliteDatabase,
-    private readonly afterCommit: () => void,
-  ) {
+  // Operations signal their own changes (queued as microtasks, so they fire after the batch commits).
+  constructor(db: SqliteDatabase) {
     this.inSavepoint = db.transaction((operation: () => unknown) => operation());
     const run = db.transaction((items: Pending[]) =>
       items.map((item) => {
@@ -59,7 +57,6 @@ export class GroupCommit {
       for (const item of items) item.reject(error);
       return;
     }
-    this.afterCommit();
     results.forEach((result, i) =>
       result.ok ? items[i]!.resolve(result.value) : items[i]!.reject(result.value),
     );

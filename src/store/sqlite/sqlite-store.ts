@@ -61,7 +61,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const use = () => (ops ??= createOps(db, () => notifier.changed()));
   let closed = false;
   // Writes of one event-loop turn share a transaction (group commit); reads run directly.
-  const group = new GroupCommit(db, () => undefined);
+  const group = new GroupCommit(db);
 
   return {
     kind: 'sqlite',
