@@ -11,7 +11,9 @@ import { createGatewayServer } from './gateway/http-server.js';
 import { createReleaseCatalog } from './recipes/release-catalog.js';
 import { createTemplateEvaluator } from './recipes/template-evaluator.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
-import type { Store } from './store/store.js';
+import type { Settlement, Store } from './store/store.js';
+import type { HandOff } from './gateway/hand-off.js';
+import { localHandOff } from './supervisor/local-hand-off.js';
 import { Worker } from './worker/worker.js';
 
 /** Which parts this process runs. `serve` = gateway + supervised worker processes; roles split them. */
@@ -23,8 +25,14 @@ export interface PlatformRoles {
 
 /** Fast cross-process hints (IPC under `serve`); the store's own change signal stays the source of truth. */
 export interface PlatformHooks {
+  /** A call was queued unclaimed (wake a worker process). */
   onEnqueued?: () => void;
-  onSettled?: () => void;
+  /** This process's worker committed a settlement. */
+  onSettled?: (callId: string, settlement: Settlement) => void;
+  /** This process's worker's room may have changed. */
+  onLoadChanged?: () => void;
+  /** Where the gateway hands new calls (worker processes); defaults to the in-process worker, if any. */
+  handOff?: HandOff;
 }
 
 export interface Platform {
@@ -36,10 +44,8 @@ export interface Platform {
   /** Drains the worker and closes the gateway and store. Idempotent, safe to call twice. */
   stop(): Promise<void>;
   readonly worker: Worker | null;
-  /** Wakes the in-process worker to claim now. */
-  pokeWorker(): void;
-  /** Makes the gateway re-check the calls it waits on now. */
-  pokeGateway(): void;
+  /** Answers the gateway's requests waiting on a call a worker process reported settled. */
+  settled(callId: string, settlement: Settlement): void;
 }
 
 /** Opens the configured store: `sqlite:<path>` (PostgreSQL arrives with its own backend). */
@@ -108,7 +114,11 @@ export function createPlatform(
           retentionMs: config.limits.retentionMs,
           onError: (error) =>
             console.error(JSON.stringify({ level: 'error', msg: 'worker error', error: String(error) })),
-          onSettled: hooks.onSettled,
+          onSettled: (callId, settlement) => {
+            service?.settled(callId, settlement);
+            hooks.onSettled?.(callId, settlement);
+          },
+          onLoadChanged: hooks.onLoadChanged,
         },
       )
     : null;
@@ -123,6 +133,7 @@ export function createPlatform(
         servers: config.servers,
         limits: config.limits,
         onEnqueued: hooks.onEnqueued,
+        handOff: hooks.handOff ?? (worker ? localHandOff(worker, config.limits.leaseMs) : undefined),
       })
     : null;
   const gateway = service
@@ -142,8 +153,7 @@ export function createPlatform(
     connectors,
     worker,
     url: null,
-    pokeWorker: () => worker?.pump(),
-    pokeGateway: () => service?.poke(),
+    settled: (callId, settlement) => service?.settled(callId, settlement),
     start() {
       started ??= (async () => {
         await store.migrate();

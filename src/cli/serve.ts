@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import type { ResolvedConfig } from '../config/config.js';
@@ -38,21 +39,25 @@ export function registerServe(program: Command): void {
 async function runServe(config: ResolvedConfig, flags: ServeFlags): Promise<void> {
   const { createPlatform } = await import('../platform.js');
   const { ProcessPool } = await import('../supervisor/process-pool.js');
+  const { Dispatcher } = await import('../supervisor/dispatcher.js');
   const inProcessWorker = config.workers.count === 0;
   let pool: ProcessPool | null = null;
   const wakeWorkers = coalesce(() => pool?.sendToOne({ type: 'wake' }));
+  // Settlements reported by worker processes answer the waiting requests of this process's gateway.
+  const dispatcher = new Dispatcher({
+    leaseMs: config.limits.leaseMs,
+    onSettled: (callId, settlement) => platform.settled(callId, settlement),
+  });
   const platform = createPlatform(
     config,
     { gateway: true, worker: inProcessWorker },
-    { onEnqueued: wakeWorkers },
+    { onEnqueued: wakeWorkers, ...(inProcessWorker ? {} : { handOff: dispatcher }) },
   );
   await platform.start();
   const stopWatching = await stopOnFailure(platform, () => deployAtStart(platform, config));
   if (!inProcessWorker) {
-    pool = startPool(ProcessPool, config, flags);
-    pool.onChildMessage = (message) => {
-      if (isHint(message, 'settled')) platform.pokeGateway();
-    };
+    pool = startPool(ProcessPool, config, flags, (child) => dispatcher.forget(child));
+    pool.onChildMessage = (message, child) => dispatcher.receive(message, child);
   }
   // Signal handlers first: whoever reads "listening" may send SIGTERM at once, and it must drain.
   onShutdown(async () => {
@@ -70,13 +75,19 @@ async function runServe(config: ResolvedConfig, flags: ServeFlags): Promise<void
 
 async function runRole(config: ResolvedConfig, roles: { gateway: boolean; worker: boolean }): Promise<void> {
   const { createPlatform } = await import('../platform.js');
-  // Under `serve`, a worker process has an IPC channel to its supervisor: hints travel both ways.
-  const tellParent = process.send ? coalesce(() => process.send?.({ type: 'settled' })) : undefined;
-  const platform = createPlatform(config, roles, { onSettled: tellParent });
-  process.on('message', (message) => {
-    if (isHint(message, 'wake')) platform.pokeWorker();
+  const { WorkerLink } = await import('../supervisor/worker-link.js');
+  // Under `serve`, a worker process has an IPC channel to its supervisor: calls come in, reports go out.
+  const send = process.send?.bind(process);
+  const link = send
+    ? new WorkerLink((message) => send(message, undefined, undefined, () => undefined))
+    : null;
+  const platform = createPlatform(config, roles, {
+    onSettled: (callId, settlement) => link?.settled(callId, settlement),
+    onLoadChanged: () => link?.report(),
   });
+  process.on('message', (message) => link?.receive(message));
   await platform.start();
+  if (link && platform.worker) link.attach(platform.worker);
   const stopWatching = roles.gateway
     ? await stopOnFailure(platform, () => deployAtStart(platform, config))
     : null;
@@ -126,7 +137,12 @@ async function deployAtStart(platform: Platform, config: ResolvedConfig): Promis
   });
 }
 
-function startPool(Pool: typeof ProcessPool, config: ResolvedConfig, flags: ServeFlags): ProcessPool {
+function startPool(
+  Pool: typeof ProcessPool,
+  config: ResolvedConfig,
+  flags: ServeFlags,
+  onExit: (child: ChildProcess) => void,
+): ProcessPool {
   const args = ['worker'];
   if (flags.config) args.push('--config', flags.config);
   args.push('--data-dir', config.dataDir, '--db', config.databaseUrl);
@@ -137,6 +153,7 @@ function startPool(Pool: typeof ProcessPool, config: ResolvedConfig, flags: Serv
     size: config.workers.count,
     stopTimeoutMs: config.limits.drainMs + 5000,
     onEvent: (event) => log({ msg: `worker ${event.kind}`, ...event }),
+    onExit,
   });
   pool.start();
   return pool;
@@ -173,10 +190,6 @@ function coalesce(fn: () => void): () => void {
       fn();
     });
   };
-}
-
-function isHint(message: unknown, type: string): boolean {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
 }
 
 function log(fields: Record<string, unknown>): void {

@@ -1,13 +1,14 @@
-import { isTerminal } from '../core/call-status.js';
+import { assertNever, isTerminal } from '../core/call-status.js';
 import { canonicalJson, isPlainObject, type JsonObject } from '../core/json.js';
 import { newCallId, sha256 } from '../core/ids.js';
 import type { ToolError } from '../core/errors.js';
 import type { Recipe } from '../recipes/recipe.js';
 import type { ReleaseCatalog } from '../recipes/release-catalog.js';
-import type { CallRecord, IdempotencySource, Store } from '../store/store.js';
+import type { IdempotencySource, Settlement, Store } from '../store/store.js';
 import type { SchemaValidator } from '../core/json-schema.js';
 import type { TemplateEvaluator } from '../recipes/template-evaluator.js';
-import { SettlementWaiter } from './settlement-waiter.js';
+import type { HandOff } from './hand-off.js';
+import { SettlementWaiter, type SettledCall } from './settlement-waiter.js';
 import { describeTool } from './tool-descriptor.js';
 import type {
   CallResult,
@@ -25,17 +26,24 @@ export interface CallServiceOptions {
   workspace: string;
   servers: Record<string, string[] | '*'>;
   limits: { waitMs: number; deadlineMs: number; keyTtlMs: number; maxAttempts: number };
-  /** Called after a new call commits (the supervisor forwards it to worker processes as a wake-up). */
+  /** Called after a call commits to the queue unclaimed (the supervisor wakes a worker process). */
   onEnqueued?: () => void;
+  /** Passes new calls straight to a worker with room (see HandOff); without it, workers claim. */
+  handOff?: HandOff;
+}
+
+/** The gateway side of the platform (a ToolService), plus what the process that hosts it feeds in. */
+export interface CallService extends ToolService {
+  /** A settlement a worker committed and reported: answers the requests waiting on that call now. */
+  settled(callId: string, settlement: Settlement): void;
+  close(): void;
 }
 
 /**
  * The platform side of the gateway: validates arguments, resolves the idempotency key, commits the
  * call, and waits (bounded) for it to settle. It never runs a recipe.
  */
-export function createCallService(
-  options: CallServiceOptions,
-): ToolService & { close(): void; poke(): void } {
+export function createCallService(options: CallServiceOptions): CallService {
   const { store, catalog, workspace, servers, limits } = options;
   const waiter = new SettlementWaiter(store);
   const listings = new Map<string, ToolDescriptor[]>();
@@ -103,20 +111,31 @@ export function createCallService(
       if ('error' in key) return reject(key.error);
       const now = Date.now();
       const deadlineMs = recipe.deadlineMs ?? limits.deadlineMs;
-      const outcome = await store.enqueue({
-        id: newCallId(now),
-        workspace,
-        tool: recipe.tool,
-        releaseId: active.releaseId,
-        args: args as JsonObject,
-        argsHash,
-        idempotencyKey: key.key,
-        idempotencySource: key.source,
-        keyTtlMs: key.ttlMs,
-        maxAttempts: limits.maxAttempts,
-        deadlineAt: now + deadlineMs,
-        meta: { server: request.server, ...request.meta },
-      });
+      const slot = options.handOff?.reserve() ?? null;
+      let outcome;
+      try {
+        outcome = await store.enqueue({
+          id: newCallId(now),
+          workspace,
+          tool: recipe.tool,
+          releaseId: active.releaseId,
+          args: args as JsonObject,
+          argsHash,
+          idempotencyKey: key.key,
+          idempotencySource: key.source,
+          keyTtlMs: key.ttlMs,
+          maxAttempts: limits.maxAttempts,
+          deadlineAt: now + deadlineMs,
+          meta: { server: request.server, ...request.meta },
+          ...(slot ? { claimFor: { workerId: slot.workerId, leaseMs: slot.leaseMs } } : {}),
+        });
+      } catch (error) {
+        slot?.cancel();
+        throw error;
+      }
+      if (slot && outcome.kind === 'created' && outcome.token !== null)
+        slot.give({ call: outcome.call, token: outcome.token });
+      else slot?.cancel();
       if (outcome.kind === 'conflict') {
         return reject(
           {
@@ -129,8 +148,10 @@ export function createCallService(
         );
       }
       const call = outcome.call;
-      if (outcome.kind === 'created' || (outcome.kind === 'existing' && outcome.resumed))
-        options.onEnqueued?.();
+      const queued =
+        (outcome.kind === 'created' && outcome.token === null) ||
+        (outcome.kind === 'existing' && outcome.resumed);
+      if (queued) options.onEnqueued?.();
       if (isTerminal(call.status)) return { kind: 'settled', callId: call.id, result: resultOf(call) };
       const settled = await waiter.wait(call.id, recipe.waitMs ?? limits.waitMs, request.signal);
       if (settled) return { kind: 'settled', callId: call.id, result: resultOf(settled) };
@@ -148,12 +169,13 @@ export function createCallService(
       }
     },
 
-    close() {
-      waiter.close();
+    settled(callId, settlement) {
+      const call = settledCall(settlement);
+      if (call) waiter.settled(callId, call);
     },
 
-    poke() {
-      waiter.poke();
+    close() {
+      waiter.close();
     },
   };
 }
@@ -162,8 +184,24 @@ function reject(error: ToolError, callId: string | null = null): SubmitOutcome {
   return { kind: 'rejected', error, callId };
 }
 
+/** The call as its settlement leaves it; null for a retry, which settles nothing. */
+function settledCall(settlement: Settlement): SettledCall | null {
+  switch (settlement.status) {
+    case 'succeeded':
+      return { status: 'succeeded', result: settlement.data, error: null };
+    case 'retry_wait':
+      return null;
+    case 'failed':
+    case 'dead':
+    case 'outcome_unknown':
+      return { status: settlement.status, result: null, error: settlement.error };
+    default:
+      return assertNever(settlement);
+  }
+}
+
 /** The settled call as a result: `data`, or the error contract the call settled with. */
-export function resultOf(call: CallRecord): CallResult {
+export function resultOf(call: SettledCall): CallResult {
   if (call.status === 'succeeded') return { ok: true, data: call.result };
   return {
     ok: false,

@@ -1,11 +1,15 @@
 import { isTerminal } from '../core/call-status.js';
 import type { CallRecord, Store } from '../store/store.js';
 
-type Resolve = (call: CallRecord | null) => void;
+/** What a waiter needs of a settled call. */
+export type SettledCall = Pick<CallRecord, 'status' | 'result' | 'error'>;
+
+type Resolve = (call: SettledCall | null) => void;
 
 /**
  * Waits for calls to settle. One subscription to the store's change signal serves every waiting
- * request: on each signal, one query fetches all waited-on calls and wakes the settled ones.
+ * request: on each signal, one query fetches all waited-on calls and wakes the settled ones. A worker
+ * that reports a settlement directly (`settled`, after its commit) saves that query.
  */
 export class SettlementWaiter {
   private readonly waiting = new Map<string, Set<Resolve>>();
@@ -16,7 +20,7 @@ export class SettlementWaiter {
   constructor(private readonly store: Store) {}
 
   /** The settled call, or null when `timeoutMs` passed (or `signal` aborted) first. */
-  wait(callId: string, timeoutMs: number, signal?: AbortSignal): Promise<CallRecord | null> {
+  wait(callId: string, timeoutMs: number, signal?: AbortSignal): Promise<SettledCall | null> {
     return new Promise((resolve) => {
       // An already-aborted signal never fires 'abort': the client is gone, so there is nothing to wait for.
       if (signal?.aborted) return resolve(null);
@@ -37,9 +41,10 @@ export class SettlementWaiter {
     });
   }
 
-  /** Re-checks the waited-on calls now (a faster hint than the store's own signal, e.g. over IPC). */
-  poke(): void {
-    if (this.waiting.size > 0) this.check();
+  /** A settlement a worker committed and reported (over IPC, or in this process): wakes its waiters now. */
+  settled(callId: string, call: SettledCall): void {
+    if (!isTerminal(call.status)) return;
+    for (const resolve of [...(this.waiting.get(callId) ?? [])]) resolve(call);
   }
 
   close(): void {

@@ -75,6 +75,8 @@ export interface Store {
   /**
    * Records that a step began. Returns the journal entry id, or null if `token` is stale. `journal`
    * carries write-behind entries of earlier, effect-safe steps, committed in the same transaction.
+   * Writes are applied in the order they are requested, so a worker need not wait for the start of an
+   * effect-safe step before it queues the step's end.
    */
   startStep(callId: string, token: number, step: StepStart, journal?: JournalWrite[]): Promise<number | null>;
   /** Records how the step ended. False if `token` is stale (the entry stays `started`). */
@@ -173,12 +175,19 @@ export interface EnqueueInput {
   deadlineAt: number | null;
   /** Free-form metadata kept with the call (the MCP server name, protocol version, …). Never secrets. */
   meta?: JsonObject;
+  /**
+   * Hand-off: a new call is inserted already claimed by this worker (status running, attempt 1, fencing
+   * token 1, a lease and an attempt record), in the same transaction, so the gateway can pass it
+   * straight to a worker with room. An existing call found by its key is never claimed this way.
+   */
+  claimFor?: { workerId: string; leaseMs: number };
 }
 
 export type IdempotencySource = 'recipe' | 'header' | 'meta' | 'content';
 
 export type EnqueueOutcome =
-  | { kind: 'created'; call: CallRecord }
+  /** `token` is the fencing token when the call was claimed in the same transaction (`claimFor`). */
+  | { kind: 'created'; call: CallRecord; token: number | null }
   | { kind: 'existing'; call: CallRecord; resumed: boolean }
   | { kind: 'conflict'; callId: string };
 
@@ -283,7 +292,8 @@ export interface StepFinish {
  * Losing one to a crash costs a harmless re-run of that step, never a duplicate effect.
  */
 export type JournalWrite =
-  | { kind: 'finish'; entryId: number; finish: StepFinish }
+  /** Ends the step this attempt started at `stepPath` (its start may still be on its way to the store). */
+  | { kind: 'finish'; attempt: number; stepPath: string; finish: StepFinish }
   | { kind: 'record'; start: StepStart; finish: StepFinish };
 
 export interface JournalEntry {

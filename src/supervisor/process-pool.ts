@@ -12,6 +12,8 @@ export interface ProcessPoolOptions {
   /** How long a child may take to drain on stop before it is killed. */
   stopTimeoutMs: number;
   onEvent?: (event: PoolEvent) => void;
+  /** A child exited (before any restart). */
+  onExit?: (child: ChildProcess) => void;
 }
 
 export type PoolEvent =
@@ -88,6 +90,7 @@ export class ProcessPool {
     child.on('message', (message) => this.onChildMessage?.(message, child));
     child.once('exit', (code, signal) => {
       this.children.delete(slot);
+      this.options.onExit?.(child);
       const restarting = !this.stopping;
       this.options.onEvent?.({ kind: 'exited', pid: child.pid ?? -1, slot, code, signal, restarting });
       if (!restarting) return;

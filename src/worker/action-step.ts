@@ -4,7 +4,7 @@ import { CallError } from '../core/errors.js';
 import { stepKey } from '../core/ids.js';
 import { isPlainObject, type JsonObject, type JsonValue } from '../core/json.js';
 import type { Step } from '../recipes/recipe.js';
-import type { StepEffect, StepFinish } from '../store/store.js';
+import type { StepEffect, StepFinish, StepStart } from '../store/store.js';
 import { LeaseLostError, BusinessFailure, toToolError } from './run-errors.js';
 import type { Scope } from './ports.js';
 import { takePending, type StepContext } from './step-context.js';
@@ -36,31 +36,16 @@ export async function runActionStep(
 
   const effect = action.effect(input);
   const target = `${step.connector}.${step.action}`;
-  const entryId = await ctx.store.startStep(
-    ctx.call.id,
-    ctx.token,
-    {
-      attempt: ctx.call.attempt,
-      stepPath,
-      kind: 'action',
-      target,
-      effect,
-      workerId: ctx.workerId,
-      request: auditSummary(input),
-    },
-    takePending(ctx),
-  );
-  if (entryId === null) throw new LeaseLostError(ctx.call.id);
-  // The end of an unsafe step is written at once: left unwritten, a crash would make it look in doubt.
-  const finish = async (result: StepFinish) => {
-    if (effect === 'unsafe') {
-      if (!(await ctx.store.finishStep(ctx.call.id, ctx.token, entryId, result)))
-        throw new LeaseLostError(ctx.call.id);
-    } else {
-      ctx.pending.push({ kind: 'finish', entryId, finish: result });
-    }
+  const start = {
+    attempt: ctx.call.attempt,
+    stepPath,
+    kind: 'action' as const,
+    target,
+    effect,
+    workerId: ctx.workerId,
+    request: auditSummary(input),
   };
-
+  const finish = effect === 'unsafe' ? await startUnsafe(ctx, start) : startSafe(ctx, start);
   const tries = step.retry?.attempts ?? 1;
   for (let attempt = 1; ; attempt++) {
     try {
@@ -109,6 +94,33 @@ export async function runActionStep(
       throw error instanceof CallError ? error : new CallError(toolError, { cause: error });
     }
   }
+}
+
+type Finish = (result: StepFinish) => Promise<void>;
+
+/**
+ * An unsafe step's start is committed before its effect runs (the in-doubt marker crash recovery reads),
+ * and its end is written at once: left unwritten, a crash would make it look in doubt.
+ */
+async function startUnsafe(ctx: StepContext, start: StepStart): Promise<Finish> {
+  const entryId = await ctx.store.startStep(ctx.call.id, ctx.token, start, takePending(ctx));
+  if (entryId === null) throw new LeaseLostError(ctx.call.id);
+  return async (result) => {
+    if (!(await ctx.store.finishStep(ctx.call.id, ctx.token, entryId, result)))
+      throw new LeaseLostError(ctx.call.id);
+  };
+}
+
+/**
+ * An effect-safe step runs again harmlessly if its worker dies, so its start is not waited for: it is
+ * committed with whatever else this event-loop turn writes (visible at once to `calls show`), and its end
+ * is written behind, with the attempt's next write. A stale lease shows at that write or the settlement.
+ */
+function startSafe(ctx: StepContext, start: StepStart): Finish {
+  ctx.store.startStep(ctx.call.id, ctx.token, start, takePending(ctx)).catch(() => undefined);
+  return async (result) => {
+    ctx.pending.push({ kind: 'finish', attempt: start.attempt, stepPath: start.stepPath, finish: result });
+  };
 }
 
 /** Runs `fn` with an abort signal that fires on the step timeout or when the call is aborted. */

@@ -1,4 +1,4 @@
-import type { ClaimedCall } from '../store/store.js';
+import type { ClaimedCall, Settlement } from '../store/store.js';
 import { DrainInterrupt, runCall, type RunCallDeps } from './run-call.js';
 import { LeaseLostError } from './run-errors.js';
 
@@ -14,8 +14,10 @@ export interface WorkerOptions {
   /** Settled calls, journals and keys older than this are pruned (checked every `pruneEveryMs`). */
   retentionMs?: number;
   pruneEveryMs?: number;
-  /** Called after this worker settles a call (the worker process forwards it to the gateway over IPC). */
-  onSettled?: () => void;
+  /** Called after this worker committed a settlement (forwarded to the gateway: it answers at once). */
+  onSettled?: (callId: string, settlement: Settlement) => void;
+  /** Called when `room` may have changed (a call started or ended here). */
+  onLoadChanged?: () => void;
 }
 
 interface InFlight {
@@ -51,6 +53,22 @@ export class Worker {
 
   get running(): number {
     return this.inFlight.size;
+  }
+
+  /** How many more calls this worker would run now (0 unless it is running). */
+  get room(): number {
+    return this.state === 'running' ? Math.max(0, this.options.concurrency - this.inFlight.size) : 0;
+  }
+
+  /**
+   * Runs a call handed over already claimed for this worker (see gateway/hand-off.ts). With no room
+   * (or while draining) it goes back to the queue at once, for whichever worker claims it next.
+   */
+  adopt(claimed: ClaimedCall): void {
+    if (this.room > 0 && !this.inFlight.has(claimed.call.id)) return this.launch(claimed);
+    this.deps.store
+      .release(claimed.call.id, claimed.token)
+      .catch((error: unknown) => this.options.onError?.(error));
   }
 
   start(): void {
@@ -125,14 +143,16 @@ export class Worker {
     const controller = new AbortController();
     const done = runCall(this.deps, claimed, controller.signal)
       .then((settlement) => {
-        if (settlement) this.options.onSettled?.();
+        if (settlement) this.options.onSettled?.(claimed.call.id, settlement);
       })
       .catch((error: unknown) => this.options.onError?.(error))
       .finally(() => {
         this.inFlight.delete(claimed.call.id);
+        this.options.onLoadChanged?.();
         this.pump();
       });
     this.inFlight.set(claimed.call.id, { claimed, controller, done });
+    this.options.onLoadChanged?.();
   }
 
   /** Sleeps until the next retry becomes due or a lease may expire, whichever is first. */

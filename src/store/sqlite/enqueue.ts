@@ -1,4 +1,5 @@
 import type { EnqueueInput, EnqueueOutcome } from '../store.js';
+import type { AttemptLog } from './attempt-log.js';
 import type { SqliteDatabase } from './open.js';
 import { toCall, toJson, type CallRow } from './rows.js';
 
@@ -14,6 +15,7 @@ interface KeyRow {
  */
 export function createEnqueue(
   db: SqliteDatabase,
+  attempts: AttemptLog,
   changed: () => void,
 ): (input: EnqueueInput) => EnqueueOutcome {
   const findKey = db.prepare<[string, string, string], KeyRow>(
@@ -25,6 +27,15 @@ export function createEnqueue(
        max_attempts, run_after, deadline_at, meta, created_at, updated_at)
      VALUES (@id, @workspace, @tool, @releaseId, @args, @argsHash, @idempotencyKey, @idempotencySource, 'queued',
        @maxAttempts, @now, @deadlineAt, @meta, @now, @now)
+     RETURNING *`,
+  );
+  // The hand-off form: the same row, already claimed as `claim` would (attempt 1, token 1, a lease).
+  const insertClaimed = db.prepare<Record<string, unknown>, CallRow>(
+    `INSERT INTO calls (id, workspace, tool, release_id, args, args_hash, idempotency_key, idempotency_source, status,
+       attempt, lease_token, lease_expires_at, worker_id, max_attempts, run_after, deadline_at, meta, created_at,
+       updated_at)
+     VALUES (@id, @workspace, @tool, @releaseId, @args, @argsHash, @idempotencyKey, @idempotencySource, 'running',
+       1, 1, @leaseUntil, @workerId, @maxAttempts, @now, @deadlineAt, @meta, @now, @now)
      RETURNING *`,
   );
   const putKey = db.prepare(
@@ -56,22 +67,35 @@ export function createEnqueue(
       const resumed = resume.get({ id: call.id, now, deadlineAt: input.deadlineAt }) as CallRow;
       return { kind: 'existing', call: toCall(resumed), resumed: true };
     }
+    const { claimFor: _claimFor, ...fields } = input;
     const params = {
-      ...input,
+      ...fields,
       idempotencySource: input.idempotencyKey === null ? null : input.idempotencySource,
       args: JSON.stringify(input.args),
       meta: toJson(input.meta ?? {}),
       now,
       expiresAt: now + input.keyTtlMs,
     };
-    const row = insertCall.get(params) as CallRow;
+    const claimFor = input.claimFor;
+    const row = claimFor
+      ? (insertClaimed.get({
+          ...params,
+          workerId: claimFor.workerId,
+          leaseUntil: now + claimFor.leaseMs,
+        }) as CallRow)
+      : (insertCall.get(params) as CallRow);
+    if (claimFor) attempts.begin(row, now);
     if (input.idempotencyKey !== null) putKey.run(params);
-    return { kind: 'created', call: toCall(row) };
+    return { kind: 'created', call: toCall(row), token: claimFor ? row.lease_token : null };
   });
 
   return (input) => {
     const outcome = run.immediate(input);
-    if (outcome.kind === 'created' || (outcome.kind === 'existing' && outcome.resumed)) changed();
+    // A call claimed in the same transaction is news to no claimer and no waiter.
+    const claimable =
+      (outcome.kind === 'created' && outcome.token === null) ||
+      (outcome.kind === 'existing' && outcome.resumed);
+    if (claimable) changed();
     return outcome;
   };
 }

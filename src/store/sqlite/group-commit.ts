@@ -13,10 +13,15 @@ interface Pending {
  * Under load a worker settles, journals and claims for many calls at once and the gateway enqueues for
  * many requests at once, so one lock acquisition and one commit serve them all. A single operation
  * costs one extra event-loop turn.
+ *
+ * Operations commit in the order they were requested: while one batch waits out a lock held by another
+ * process, later requests queue behind it rather than overtake it (a step's end never lands before
+ * its start).
  */
 export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
+  private flushing = false;
   private readonly inSavepoint: (operation: () => unknown) => unknown;
   private readonly batch: (items: Pending[]) => { ok: boolean; value: unknown }[];
 
@@ -38,11 +43,14 @@ export class GroupCommit {
   run<T>(operation: () => T): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ operation, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.scheduled) {
-        this.scheduled = true;
-        setImmediate(() => void this.flush());
-      }
+      this.schedule();
     });
+  }
+
+  private schedule(): void {
+    if (this.scheduled || this.flushing) return;
+    this.scheduled = true;
+    setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
@@ -50,12 +58,16 @@ export class GroupCommit {
     this.queue = [];
     this.scheduled = false;
     if (items.length === 0) return;
+    this.flushing = true;
     let results: { ok: boolean; value: unknown }[];
     try {
       results = await withBusyRetry(() => this.batch(items));
     } catch (error) {
       for (const item of items) item.reject(error);
       return;
+    } finally {
+      this.flushing = false;
+      if (this.queue.length > 0) this.schedule();
     }
     results.forEach((result, i) =>
       result.ok ? items[i]!.resolve(result.value) : items[i]!.reject(result.value),

@@ -28,6 +28,12 @@ export function createJournalOps(db: SqliteDatabase): JournalOps {
      WHERE id = @entryId AND call_id = @callId AND lease_token = @token AND status = 'started'
        AND EXISTS (SELECT 1 FROM calls WHERE ${HOLDS_LEASE})`,
   );
+  // The same, found by the step's place in the attempt (journal_by_call narrows it to the call's rows).
+  const finishAt = db.prepare(
+    `UPDATE journal SET status = @status, output = @output, error = @error, response = @response, finished_at = @now
+     WHERE call_id = @callId AND attempt = @attempt AND step_path = @stepPath AND lease_token = @token
+       AND status = 'started' AND EXISTS (SELECT 1 FROM calls WHERE ${HOLDS_LEASE})`,
+  );
   const record = db.prepare(
     `INSERT INTO journal (workspace, call_id, attempt, step_path, kind, target, effect, worker_id, lease_token,
        request, started_at, status, output, error, response, finished_at)
@@ -47,7 +53,14 @@ export function createJournalOps(db: SqliteDatabase): JournalOps {
     const now = Date.now();
     for (const w of writes) {
       if (w.kind === 'finish')
-        finish.run({ callId, token, entryId: w.entryId, now, ...finishParams(w.finish) });
+        finishAt.run({
+          callId,
+          token,
+          attempt: w.attempt,
+          stepPath: w.stepPath,
+          now,
+          ...finishParams(w.finish),
+        });
       else
         record.run({
           ...w.start,

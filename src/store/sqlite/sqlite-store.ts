@@ -40,7 +40,7 @@ function createOps(db: SqliteDatabase, changed: () => void) {
   return {
     attempts,
     releases: createReleaseOps(db),
-    enqueue: createEnqueue(db, changed),
+    enqueue: createEnqueue(db, attempts, changed),
     calls: createCallOps(db, attempts, changed),
     claims: createClaimOps(db, attempts, changed),
     journal,

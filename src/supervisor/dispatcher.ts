@@ -1,0 +1,90 @@
+import type { ChildProcess } from 'node:child_process';
+import type { HandOff, HandOffSlot } from '../gateway/hand-off.js';
+import type { ClaimedCall, Settlement } from '../store/store.js';
+import { isMessage, type ReportMessage, type RunMessage } from './messages.js';
+
+interface Link {
+  child: ChildProcess;
+  workerId: string;
+  /** Room as of the worker's last report, which had seen every call up to `seen`. */
+  room: number;
+  seen: number;
+  /** Calls sent so far (the `seq` of the newest). */
+  sent: number;
+  /** Slots handed out and not yet given or cancelled. */
+  reserved: number;
+  outbox: ClaimedCall[];
+}
+
+/**
+ * The supervisor's side of the hand-off (gateway/hand-off.ts): knows each worker process from its
+ * reports, estimates its room (its reported room, less the calls sent since the report it made, less
+ * open reservations), and sends claimed calls to it over IPC, batched per microtask. Settlements the
+ * workers report go to `onSettled` (the gateway's waiters).
+ */
+export class Dispatcher implements HandOff {
+  private readonly links = new Map<ChildProcess, Link>();
+
+  constructor(
+    private readonly options: {
+      leaseMs: number;
+      onSettled: (callId: string, settlement: Settlement) => void;
+    },
+  ) {}
+
+  /** Feeds a message from a worker process. */
+  receive(message: unknown, child: ChildProcess): void {
+    if (!isMessage<ReportMessage>(message, 'report')) return;
+    let link = this.links.get(child);
+    if (!link || link.workerId !== message.workerId) {
+      link = { child, workerId: message.workerId, room: 0, seen: 0, sent: 0, reserved: 0, outbox: [] };
+      this.links.set(child, link);
+    }
+    link.room = message.room;
+    link.seen = message.seen;
+    for (const { callId, settlement } of message.settled) this.options.onSettled(callId, settlement);
+  }
+
+  /** The worker process exited: nothing more goes to it (its leased calls are reclaimed by expiry). */
+  forget(child: ChildProcess): void {
+    this.links.delete(child);
+  }
+
+  reserve(): HandOffSlot | null {
+    let best: Link | null = null;
+    let bestRoom = 0;
+    for (const link of this.links.values()) {
+      const room = link.room - (link.sent - link.seen) - link.reserved;
+      if (room > bestRoom && link.child.connected) [best, bestRoom] = [link, room];
+    }
+    if (!best) return null;
+    const link = best;
+    link.reserved++;
+    let open = true;
+    const close = () => {
+      if (open) link.reserved--;
+      open = false;
+    };
+    return {
+      workerId: link.workerId,
+      leaseMs: this.options.leaseMs,
+      give: (claimed) => {
+        close();
+        this.send(link, claimed);
+      },
+      cancel: close,
+    };
+  }
+
+  private send(link: Link, claimed: ClaimedCall): void {
+    link.sent++;
+    link.outbox.push(claimed);
+    if (link.outbox.length > 1) return;
+    queueMicrotask(() => {
+      const calls = link.outbox.splice(0);
+      const message: RunMessage = { type: 'run', seq: link.sent, calls };
+      // A send to a worker that just died fails quietly: the calls' leases expire and they are reclaimed.
+      if (link.child.connected) link.child.send(message, () => undefined);
+    });
+  }
+}

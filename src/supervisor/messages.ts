@@ -1,0 +1,37 @@
+import type { ClaimedCall, Settlement } from '../store/store.js';
+
+/**
+ * The IPC messages between `serve`'s supervisor (the gateway's process) and its worker processes.
+ * They are hints that make the common path fast; the store stays the source of truth, so a lost
+ * message costs latency (a lease expiry, a poll), never a call.
+ */
+
+/** Supervisor → worker: calls claimed for this worker at enqueue; `seq` counts every call sent so far. */
+export interface RunMessage {
+  type: 'run';
+  seq: number;
+  calls: ClaimedCall[];
+}
+
+/** Supervisor → worker: a call was queued unclaimed; look for work now. */
+export interface WakeMessage {
+  type: 'wake';
+}
+
+/**
+ * Worker → supervisor, whenever its load changed or it settled calls: its id, its room for more calls
+ * after every `run` up to `seen`, and the settlements it committed since its last report.
+ */
+export interface ReportMessage {
+  type: 'report';
+  workerId: string;
+  room: number;
+  seen: number;
+  settled: { callId: string; settlement: Settlement }[];
+}
+
+export type ToWorker = RunMessage | WakeMessage;
+
+export function isMessage<T extends { type: string }>(message: unknown, type: T['type']): message is T {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
+}
