@@ -12,6 +12,9 @@ import autocannon from 'autocannon';
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const durationS = Number(process.env.BENCH_SECONDS ?? 8);
+// Each concurrency level runs in rounds that alternate between the two servers, so a noisy moment on
+// this shared machine hits both rather than one.
+const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,10,100').split(',').map(Number);
 const workers = process.env.BENCH_WORKERS ?? '2';
 const synchronous = process.env.SWITCHYARD_SQLITE_SYNCHRONOUS ?? 'NORMAL';
@@ -63,7 +66,7 @@ async function check(port) {
   return text;
 }
 
-function load(port, connections) {
+function load(port, connections, seconds) {
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -72,7 +75,7 @@ function load(port, connections) {
         headers,
         body,
         connections,
-        duration: durationS,
+        duration: seconds,
         pipelining: 1,
       },
       (error, result) => (error ? reject(error) : resolve(result)),
@@ -80,16 +83,34 @@ function load(port, connections) {
   });
 }
 
+/** Alternating rounds of load on each server; req/s over all rounds, p50/p99 averaged over rounds. */
+async function alternate(ports, connections) {
+  const totals = ports.map(() => ({ requests: 0, seconds: 0, p50: 0, p99: 0, errors: 0 }));
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, port] of ports.entries()) {
+      const r = await load(port, connections, Math.max(1, durationS / rounds));
+      const t = totals[i];
+      t.requests += r.requests.total;
+      t.seconds += r.duration;
+      t.p50 += r.latency.p50 / rounds;
+      t.p99 += r.latency.p99 / rounds;
+      t.errors += r.errors + r.non2xx;
+    }
+  }
+  return totals.map((t) => ({ rps: t.requests / t.seconds, p50: t.p50, p99: t.p99, errors: t.errors }));
+}
+
 // autocannon's histogram has whole-millisecond resolution; at concurrency 1 both servers answer in
 // about a millisecond, so the p50 comparison there also uses this sequential driver with
-// sub-millisecond timing (same body, same headers, one keep-alive connection).
-async function sequential(port, count) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const once = () =>
+// sub-millisecond timing (same body, same headers, one keep-alive connection per server). Blocks of
+// 50 calls alternate between the servers, so both see the same machine while each stays warm.
+async function sequential(ports, count) {
+  const agents = ports.map(() => new http.Agent({ keepAlive: true, maxSockets: 1 }));
+  const once = (i) =>
     new Promise((resolve, reject) => {
       const started = process.hrtime.bigint();
       const req = http.request(
-        { host: '127.0.0.1', port, path: '/mcp', method: 'POST', headers, agent },
+        { host: '127.0.0.1', port: ports[i], path: '/mcp', method: 'POST', headers, agent: agents[i] },
         (res) => {
           res.resume();
           res.on('end', () => resolve(Number(process.hrtime.bigint() - started) / 1e6));
@@ -98,12 +119,16 @@ async function sequential(port, count) {
       req.on('error', reject);
       req.end(body);
     });
-  for (let i = 0; i < Math.min(200, count / 5); i++) await once();
-  const times = [];
-  for (let i = 0; i < count; i++) times.push(await once());
-  agent.destroy();
-  times.sort((a, b) => a - b);
-  return { p50: times[Math.floor(count * 0.5)], p99: times[Math.floor(count * 0.99)] };
+  for (let n = 0; n < Math.min(200, count / 5); n++) for (const i of ports.keys()) await once(i);
+  const times = ports.map(() => []);
+  for (let n = 0; n < count; n += 50)
+    for (const i of ports.keys())
+      for (let k = n; k < Math.min(count, n + 50); k++) times[i].push(await once(i));
+  for (const agent of agents) agent.destroy();
+  return times.map((t) => {
+    t.sort((a, b) => a - b);
+    return { p50: t[Math.floor(count * 0.5)], p99: t[Math.floor(count * 0.99)] };
+  });
 }
 
 const dataDir = mkdtempSync(path.join(os.tmpdir(), 'switchyard-bench-'));
@@ -146,30 +171,24 @@ try {
   await check(yard.port);
 
   console.log(
-    `Switchyard (SQLite synchronous=${synchronous}, ${workers} worker processes) vs bare SDK v2 stateless server; ${durationS}s per run`,
+    `Switchyard (SQLite synchronous=${synchronous}, ${workers} worker processes) vs bare SDK v2 stateless server; ${durationS}s per server and level, in ${rounds} alternating rounds`,
   );
   console.log('conc | system     |    req/s |  p50 ms |  p99 ms | errors');
   const rows = [];
   for (const c of concurrencies) {
-    const b = await load(bare.port, c);
-    const y = await load(yard.port, c);
+    const [b, y] = await alternate([bare.port, yard.port], c);
     for (const [name, r] of [
       ['bare SDK', b],
       ['switchyard', y],
     ]) {
       console.log(
-        `${String(c).padStart(4)} | ${name.padEnd(10)} | ${r.requests.average.toFixed(0).padStart(8)} | ${String(r.latency.p50).padStart(7)} | ${String(r.latency.p99).padStart(7)} | ${r.errors + r.non2xx}`,
+        `${String(c).padStart(4)} | ${name.padEnd(10)} | ${r.rps.toFixed(0).padStart(8)} | ${r.p50.toFixed(1).padStart(7)} | ${r.p99.toFixed(1).padStart(7)} | ${r.errors}`,
       );
     }
-    rows.push({
-      c,
-      throughput: y.requests.average / b.requests.average,
-      p50: y.latency.p50 / Math.max(b.latency.p50, 0.001),
-    });
+    rows.push({ c, throughput: y.rps / b.rps, p50: y.p50 / Math.max(b.p50, 0.001) });
   }
   const sequentialCount = Number(process.env.BENCH_SEQUENTIAL ?? 3000);
-  const bs = await sequential(bare.port, sequentialCount);
-  const ys = await sequential(yard.port, sequentialCount);
+  const [bs, ys] = await sequential([bare.port, yard.port], sequentialCount);
   console.log(`\nsequential (concurrency 1, ${sequentialCount} calls, sub-ms timing):`);
   console.log(`  bare SDK    p50 ${bs.p50.toFixed(3)} ms  p99 ${bs.p99.toFixed(3)} ms`);
   console.log(`  switchyard  p50 ${ys.p50.toFixed(3)} ms  p99 ${ys.p99.toFixed(3)} ms`);

@@ -29,8 +29,8 @@ export interface PlatformHooks {
   onEnqueued?: () => void;
   /** This process's worker committed a settlement. */
   onSettled?: (callId: string, settlement: Settlement) => void;
-  /** This process's worker's room may have changed. */
-  onLoadChanged?: () => void;
+  /** A call ended on this process's worker, so it has room for another. */
+  onRoomFreed?: () => void;
   /** Where the gateway hands new calls (worker processes); defaults to the in-process worker, if any. */
   handOff?: HandOff;
 }
@@ -118,7 +118,7 @@ export function createPlatform(
             service?.settled(callId, settlement);
             hooks.onSettled?.(callId, settlement);
           },
-          onLoadChanged: hooks.onLoadChanged,
+          onRoomFreed: hooks.onRoomFreed,
         },
       )
     : null;

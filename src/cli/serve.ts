@@ -81,9 +81,9 @@ async function runRole(config: ResolvedConfig, roles: { gateway: boolean; worker
   const link = send
     ? new WorkerLink((message) => send(message, undefined, undefined, () => undefined))
     : null;
-  const platform = createPlatform(config, roles, {
+  const platform = createPlatform(link ? supervisedConfig(config) : config, roles, {
     onSettled: (callId, settlement) => link?.settled(callId, settlement),
-    onLoadChanged: () => link?.report(),
+    onRoomFreed: () => link?.report(),
   });
   process.on('message', (message) => link?.receive(message));
   await platform.start();
@@ -101,6 +101,18 @@ async function runRole(config: ResolvedConfig, roles: { gateway: boolean; worker
   // A supervised worker whose supervisor died drains and exits rather than run on as an orphan.
   if (process.send) process.once('disconnect', () => stop('SIGTERM'));
 }
+
+/**
+ * A supervised worker gets its calls and wake-ups over IPC, so its store poll is only the fallback for
+ * changes made outside the supervisor (a CLI requeue, a call released by a draining worker): a slower
+ * poll spares every worker a probe per commit of every other process.
+ */
+function supervisedConfig(config: ResolvedConfig): ResolvedConfig {
+  const pollIntervalMs = Math.max(config.sqlite.pollIntervalMs, SUPERVISED_POLL_MS);
+  return { ...config, sqlite: { ...config.sqlite, pollIntervalMs } };
+}
+
+const SUPERVISED_POLL_MS = 25;
 
 /**
  * Runs a start-up step after the platform started; if it fails, stops the platform (closing the HTTP

@@ -14,6 +14,8 @@ type Resolve = (call: SettledCall | null) => void;
 export class SettlementWaiter {
   private readonly waiting = new Map<string, Set<Resolve>>();
   private unsubscribe: (() => void) | null = null;
+  /** Stops listening a while after the last wait ended (steady traffic keeps one subscription). */
+  private idleTimer: NodeJS.Timeout | undefined;
   private checking = false;
   private checkAgain = false;
 
@@ -36,8 +38,13 @@ export class SettlementWaiter {
       let set = this.waiting.get(callId);
       if (!set) this.waiting.set(callId, (set = new Set()));
       set.add(done);
-      if (!this.unsubscribe) this.unsubscribe = this.store.onChange(() => this.check());
-      this.check();
+      clearTimeout(this.idleTimer);
+      // A listening subscription sees every commit after the caller's read of the call. A new one starts
+      // from the store's current state, so one look now covers a settlement in between.
+      if (!this.unsubscribe) {
+        this.unsubscribe = this.store.onChange(() => this.check());
+        this.check();
+      }
     });
   }
 
@@ -50,6 +57,7 @@ export class SettlementWaiter {
   close(): void {
     for (const set of this.waiting.values()) for (const resolve of set) resolve(null);
     this.waiting.clear();
+    clearTimeout(this.idleTimer);
     this.unsubscribe?.();
     this.unsubscribe = null;
   }
@@ -59,8 +67,12 @@ export class SettlementWaiter {
     set?.delete(resolve);
     if (set?.size === 0) this.waiting.delete(callId);
     if (this.waiting.size === 0 && this.unsubscribe) {
-      this.unsubscribe();
-      this.unsubscribe = null;
+      clearTimeout(this.idleTimer);
+      this.idleTimer = setTimeout(() => {
+        this.unsubscribe?.();
+        this.unsubscribe = null;
+      }, 1000);
+      this.idleTimer.unref();
     }
   }
 

@@ -79,6 +79,8 @@ export interface Store {
    * effect-safe step before it queues the step's end.
    */
   startStep(callId: string, token: number, step: StepStart, journal?: JournalWrite[]): Promise<number | null>;
+  /** Commits write-behind entries on their own (a safe step's start that is still pending at the end of its turn). False if `token` is stale. */
+  appendJournal(callId: string, token: number, journal: JournalWrite[]): Promise<boolean>;
   /** Records how the step ended. False if `token` is stale (the entry stays `started`). */
   finishStep(callId: string, token: number, entryId: number, finish: StepFinish): Promise<boolean>;
   /** In insertion order. */
@@ -287,11 +289,13 @@ export interface StepFinish {
 }
 
 /**
- * A journal write that may be deferred to the holder's next write (write-behind): the end of a step
- * whose effect is `none` or `keyed`, or a whole effect-free step (skip, return, fail, sub-recipe end).
- * Losing one to a crash costs a harmless re-run of that step, never a duplicate effect.
+ * A journal write that may be deferred to the holder's next write (write-behind): the start or end of a
+ * step whose effect is `none` or `keyed`, or a whole step (a safe step that ended before its start was
+ * written; skip, return, fail, sub-recipe end). Losing one to a crash costs a harmless re-run of that
+ * step, never a duplicate effect. Entries apply in order.
  */
 export type JournalWrite =
+  | { kind: 'start'; start: StepStart }
   /** Ends the step this attempt started at `stepPath` (its start may still be on its way to the store). */
   | { kind: 'finish'; attempt: number; stepPath: string; finish: StepFinish }
   | { kind: 'record'; start: StepStart; finish: StepFinish };

@@ -24,8 +24,8 @@ export class WorkerLink {
     if (!worker) return;
     if (isMessage<RunMessage>(message, 'run')) {
       this.seen = Math.max(this.seen, message.seq);
+      // No report for these: the supervisor counts what it sent (`seq`) until a later report has seen it.
       for (const claimed of message.calls) worker.adopt(claimed);
-      this.report();
     } else if (isMessage<WakeMessage>(message, 'wake')) {
       worker.pump();
     }

@@ -4,7 +4,7 @@ import { CallError } from '../core/errors.js';
 import { stepKey } from '../core/ids.js';
 import { isPlainObject, type JsonObject, type JsonValue } from '../core/json.js';
 import type { Step } from '../recipes/recipe.js';
-import type { StepEffect, StepFinish, StepStart } from '../store/store.js';
+import type { JournalWrite, StepEffect, StepFinish, StepStart } from '../store/store.js';
 import { LeaseLostError, BusinessFailure, toToolError } from './run-errors.js';
 import type { Scope } from './ports.js';
 import { takePending, type StepContext } from './step-context.js';
@@ -112,14 +112,22 @@ async function startUnsafe(ctx: StepContext, start: StepStart): Promise<Finish> 
 }
 
 /**
- * An effect-safe step runs again harmlessly if its worker dies, so its start is not waited for: it is
- * committed with whatever else this event-loop turn writes (visible at once to `calls show`), and its end
- * is written behind, with the attempt's next write. A stale lease shows at that write or the settlement.
+ * An effect-safe step runs again harmlessly if its worker dies, so nothing waits for its start: the start
+ * joins the write-behind entries. A step that ends within its turn (util.echo, a cached read) is then
+ * journaled whole with the attempt's next write; one still running when the turn ends has its start
+ * written then, so `calls show` sees it running. A stale lease shows at the next write or the settlement.
  */
 function startSafe(ctx: StepContext, start: StepStart): Finish {
-  ctx.store.startStep(ctx.call.id, ctx.token, start, takePending(ctx)).catch(() => undefined);
-  return async (result) => {
-    ctx.pending.push({ kind: 'finish', attempt: start.attempt, stepPath: start.stepPath, finish: result });
+  const entry: JournalWrite = { kind: 'start', start };
+  ctx.pending.push(entry);
+  setImmediate(() => {
+    if (!ctx.pending.includes(entry)) return;
+    ctx.store.appendJournal(ctx.call.id, ctx.token, takePending(ctx)).catch(() => undefined);
+  });
+  return async (finish) => {
+    const i = ctx.pending.indexOf(entry);
+    if (i >= 0) ctx.pending[i] = { kind: 'record', start, finish };
+    else ctx.pending.push({ kind: 'finish', attempt: start.attempt, stepPath: start.stepPath, finish });
   };
 }
 

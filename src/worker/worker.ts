@@ -16,8 +16,8 @@ export interface WorkerOptions {
   pruneEveryMs?: number;
   /** Called after this worker committed a settlement (forwarded to the gateway: it answers at once). */
   onSettled?: (callId: string, settlement: Settlement) => void;
-  /** Called when `room` may have changed (a call started or ended here). */
-  onLoadChanged?: () => void;
+  /** Called when a call ended here, so `room` grew. */
+  onRoomFreed?: () => void;
 }
 
 interface InFlight {
@@ -148,11 +148,10 @@ export class Worker {
       .catch((error: unknown) => this.options.onError?.(error))
       .finally(() => {
         this.inFlight.delete(claimed.call.id);
-        this.options.onLoadChanged?.();
+        this.options.onRoomFreed?.();
         this.pump();
       });
     this.inFlight.set(claimed.call.id, { claimed, controller, done });
-    this.options.onLoadChanged?.();
   }
 
   /** Sleeps until the next retry becomes due or a lease may expire, whichever is first. */

@@ -38,7 +38,7 @@ export async function createWorkerHarness(recipesDir: string) {
     async enqueue(
       tool: string,
       args: JsonObject,
-      extra: { maxAttempts?: number; deadlineAt?: number | null } = {},
+      extra: { maxAttempts?: number; deadlineAt?: number | null; claimFor?: Worker } = {},
     ) {
       const outcome = await admin.enqueue({
         id: newCallId(),
@@ -52,6 +52,7 @@ export async function createWorkerHarness(recipesDir: string) {
         keyTtlMs: 60_000,
         maxAttempts: extra.maxAttempts ?? 3,
         deadlineAt: extra.deadlineAt ?? null,
+        ...(extra.claimFor ? { claimFor: { workerId: extra.claimFor.id, leaseMs: 5000 } } : {}),
       });
       if (outcome.kind === 'conflict') throw new Error('unexpected conflict');
       return outcome.call;

@@ -4,6 +4,7 @@ import { callsContract } from './contract/calls.js';
 import { enqueueContract } from './contract/enqueue.js';
 import { useHarness } from './contract/fixtures.js';
 import { housekeepingContract } from './contract/housekeeping.js';
+import { handOffContract } from './contract/hand-off.js';
 import { journalContract } from './contract/journal.js';
 import { leasesContract } from './contract/leases.js';
 import { recoveryContract } from './contract/recovery.js';
@@ -53,6 +54,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       describe('crash recovery, stale holders and retries', () => recoveryContract(harness));
       describe('cancel, requeue and listing', () => callsContract(harness));
       describe('journal', () => journalContract(harness));
+      describe('hand-off and write-behind journal', () => handOffContract(harness));
       describe('change signal and housekeeping', () => housekeepingContract(harness));
     });
   });

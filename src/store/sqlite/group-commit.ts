@@ -8,11 +8,15 @@ interface Pending {
 }
 
 /**
- * Group commit: the write operations requested during one event-loop turn run in one IMMEDIATE
- * transaction, each in its own savepoint (a failing operation rolls back alone and rejects alone).
- * Under load a worker settles, journals and claims for many calls at once and the gateway enqueues for
- * many requests at once, so one lock acquisition and one commit serve them all. A single operation
- * costs one extra event-loop turn.
+ * Group commit: write operations run in batches, each batch one IMMEDIATE transaction with a savepoint
+ * per operation (a failing operation rolls back alone and rejects alone). Under load a worker settles,
+ * journals and claims for many calls at once and the gateway enqueues for many requests at once, so one
+ * lock acquisition and one commit serve them all.
+ *
+ * When a batch runs: the first write of an event-loop turn is committed as soon as the code that asked
+ * for it yields (a microtask), so a lone call waits for no extra turn; writes asked for later in the same
+ * turn (under load: the other requests and settlements of that turn) are gathered and committed
+ * together at the end of the turn.
  *
  * Operations commit in the order they were requested: while one batch waits out a lock held by another
  * process, later requests queue behind it rather than overtake it (a step's end never lands before
@@ -22,6 +26,8 @@ export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
   private flushing = false;
+  /** Set when this turn already committed a batch at once; cleared at the end of the turn. */
+  private turnFlushed = false;
   private readonly inSavepoint: (operation: () => unknown) => unknown;
   private readonly batch: (items: Pending[]) => { ok: boolean; value: unknown }[];
 
@@ -50,7 +56,10 @@ export class GroupCommit {
   private schedule(): void {
     if (this.scheduled || this.flushing) return;
     this.scheduled = true;
-    setImmediate(() => void this.flush());
+    if (this.turnFlushed) return void setImmediate(() => void this.flush());
+    this.turnFlushed = true;
+    setImmediate(() => (this.turnFlushed = false));
+    queueMicrotask(() => void this.flush());
   }
 
   private async flush(): Promise<void> {

@@ -6,6 +6,7 @@ export interface JournalOps {
   startStep(callId: string, token: number, step: StepStart, writes?: JournalWrite[]): number | null;
   /** Applies write-behind entries; call inside the transaction of the write that carries them. */
   applyWrites(callId: string, token: number, writes: readonly JournalWrite[]): void;
+  appendJournal(callId: string, token: number, writes: readonly JournalWrite[]): boolean;
   finishStep(callId: string, token: number, entryId: number, finish: StepFinish): boolean;
   listJournal(callId: string): JournalEntry[];
 }
@@ -41,6 +42,7 @@ export function createJournalOps(db: SqliteDatabase): JournalOps {
        @status, @output, @error, @response, @now
      FROM calls WHERE ${HOLDS_LEASE}`,
   );
+  const holdsLease = db.prepare(`SELECT 1 FROM calls WHERE ${HOLDS_LEASE}`).pluck();
   const list = db.prepare<[string], JournalRow>('SELECT * FROM journal WHERE call_id = ? ORDER BY id');
 
   const finishParams = (f: StepFinish) => ({
@@ -49,10 +51,15 @@ export function createJournalOps(db: SqliteDatabase): JournalOps {
     error: toJson(f.error),
     response: toJson(f.response),
   });
+  const startOne = (callId: string, token: number, step: StepStart): number | null => {
+    const result = start.run({ ...step, callId, token, request: toJson(step.request), now: Date.now() });
+    return result.changes === 1 ? Number(result.lastInsertRowid) : null;
+  };
   const applyWrites = (callId: string, token: number, writes: readonly JournalWrite[]): void => {
     const now = Date.now();
     for (const w of writes) {
-      if (w.kind === 'finish')
+      if (w.kind === 'start') startOne(callId, token, w.start);
+      else if (w.kind === 'finish')
         finishAt.run({
           callId,
           token,
@@ -72,10 +79,6 @@ export function createJournalOps(db: SqliteDatabase): JournalOps {
         });
     }
   };
-  const startOne = (callId: string, token: number, step: StepStart): number | null => {
-    const result = start.run({ ...step, callId, token, request: toJson(step.request), now: Date.now() });
-    return result.changes === 1 ? Number(result.lastInsertRowid) : null;
-  };
   const startWithWrites = db.transaction(
     (callId: string, token: number, step: StepStart, writes: readonly JournalWrite[]) => {
       const id = startOne(callId, token, step);
@@ -91,6 +94,11 @@ export function createJournalOps(db: SqliteDatabase): JournalOps {
         : startOne(callId, token, step);
     },
     applyWrites,
+    appendJournal(callId, token, writes) {
+      if (!holdsLease.get({ callId, token })) return false;
+      applyWrites(callId, token, writes);
+      return true;
+    },
     finishStep(callId, token, entryId, f) {
       return finish.run({ callId, token, entryId, now: Date.now(), ...finishParams(f) }).changes === 1;
     },

@@ -107,6 +107,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     startStep: (id, token, step, journal) =>
       group.run(() => use().journal.startStep(id, token, step, journal)),
+    appendJournal: (id, token, journal) => group.run(() => use().journal.appendJournal(id, token, journal)),
     finishStep: (id, token, entryId, finish) =>
       group.run(() => use().journal.finishStep(id, token, entryId, finish)),
     listJournal: (id) => withBusyRetry(() => use().journal.listJournal(id)),
