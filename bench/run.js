@@ -16,7 +16,8 @@ const durationS = Number(process.env.BENCH_SECONDS ?? 8);
 // this shared machine hits both rather than one.
 const rounds = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 4));
 const concurrencies = (process.env.BENCH_CONCURRENCY ?? '1,10,100').split(',').map(Number);
-const workers = process.env.BENCH_WORKERS ?? '2';
+// serve's default: one worker process per core, less one for the gateway (see src/config/load-config.ts).
+const workers = process.env.BENCH_WORKERS ?? String(Math.max(1, os.availableParallelism() - 1));
 const synchronous = process.env.SWITCHYARD_SQLITE_SYNCHRONOUS ?? 'NORMAL';
 
 const body = JSON.stringify({

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
@@ -57,10 +58,18 @@ export function loadConfig(
     envAllowList: strList(raw.env, 'env') ?? [],
     limits: resolveLimits(obj(raw.limits, 'limits')),
     workers: {
-      count: overrides.workers ?? int(workers.count, 'workers.count') ?? 2,
+      count: overrides.workers ?? int(workers.count, 'workers.count') ?? defaultWorkerCount(),
       concurrency: int(workers.concurrency, 'workers.concurrency') ?? 64,
     },
   };
+}
+
+/**
+ * One worker process per core the gateway leaves free: each process already runs many calls at once
+ * (they wait on I/O), so more processes than cores only contend for them. At least one.
+ */
+function defaultWorkerCount(): number {
+  return Math.max(1, availableParallelism() - 1);
 }
 
 function readConfigFile(file: string): Raw {
