@@ -8,7 +8,10 @@ const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const results = path.join(root, 'node_modules', '.cache', 'vitest-results.json');
 const run = (cmd, args) => spawnSync(cmd, args, { cwd: root, stdio: 'inherit' }).status ?? 1;
 
-if (run('npx', ['tsc', '-p', 'tsconfig.build.json']) !== 0) {
+if (
+  run('npx', ['tsc', '-p', 'tsconfig.build.json']) !== 0 ||
+  run('npx', ['tsc', '-p', 'sandbox/tsconfig.build.json']) !== 0
+) {
   console.log('0 passed, 1 failed');
   process.exit(1);
 }

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 
 // Guards the one-way dependencies of docs/architecture.md by scanning relative imports in src/.
 const srcDir = path.resolve(import.meta.dirname, '..', 'src');
+const sandboxDir = path.resolve(import.meta.dirname, '..', 'sandbox');
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -25,6 +26,18 @@ function part(rel: string): string {
 }
 
 describe('architecture', () => {
+  it('the platform and the sandbox (the emulated Dewy Resort systems) never import each other', () => {
+    const platformToSandbox = imports.filter((i) => i.targets.some((t) => t.startsWith('..')));
+    const sandboxImports = files(sandboxDir).flatMap((file) =>
+      [...readFileSync(file, 'utf8').matchAll(/from '(\.[^']+)'/g)]
+        .map((m) => path.resolve(path.dirname(file), m[1] as string))
+        .filter((target) => !target.startsWith(sandboxDir + path.sep))
+        .map((target) => `${path.relative(sandboxDir, file)} → ${target}`),
+    );
+    expect(platformToSandbox.map((i) => i.file)).toEqual([]);
+    expect(sandboxImports).toEqual([]);
+  });
+
   it('core imports nothing outside core', () => {
     const bad = imports
       .filter((i) => part(i.file) === 'core')
