@@ -4,7 +4,9 @@ import type { ResolvedConfig } from './config/config.js';
 import { JsonSchemaValidator } from './core/json-schema.js';
 import { UsageError } from './core/errors.js';
 import { newId } from './core/ids.js';
-import type { ResolvedConnection } from './connectors/connector.js';
+import type { JsonObject } from './core/json.js';
+import { loadKeyring } from './vault/keyring.js';
+import { Vault } from './vault/vault.js';
 import { builtinConnectors, createConnectorRegistry, type ConnectorRegistry } from './connectors/registry.js';
 import { createCallService } from './gateway/call-service.js';
 import { createGatewayServer } from './gateway/http-server.js';
@@ -38,6 +40,7 @@ export interface PlatformHooks {
 export interface Platform {
   readonly store: Store;
   readonly connectors: ConnectorRegistry;
+  readonly vault: Vault;
   /** The gateway's base URL once started (gateway role). */
   url: string | null;
   start(): Promise<void>;
@@ -84,19 +87,23 @@ export function createPlatform(
       process.env[name] === undefined ? [] : [[name, process.env[name] as string]],
     ),
   );
-  const connections = new Map<string, ResolvedConnection>(
-    Object.entries(config.connections).map(([name, c]) => [
-      name,
-      { name, connector: c.connector, config: c.config as ResolvedConnection['config'] },
-    ]),
-  );
+  const workerId = newId(`w${process.pid}`);
+  const vault = new Vault({
+    store,
+    keyring: loadKeyring({ dataDir: config.dataDir }),
+    connectors,
+    validator,
+    workspace: config.workspace,
+    owner: workerId,
+    declared: config.connections as Record<string, { connector: string; config: JsonObject }>,
+  });
 
   const worker = roles.worker
     ? new Worker(
         {
           store,
           connectors,
-          connection: (name) => connections.get(name) ?? null,
+          connection: (name) => vault.resolve(name),
           recipes: {
             recipe: async (releaseId, tool) => (await catalog.recipes(releaseId)).get(tool) ?? null,
           },
@@ -104,7 +111,7 @@ export function createPlatform(
           validator,
           env,
           backoff: config.limits.backoff,
-          workerId: newId(`w${process.pid}`),
+          workerId,
         },
         {
           concurrency: config.workers.concurrency,
@@ -151,6 +158,7 @@ export function createPlatform(
   const platform: Platform = {
     store,
     connectors,
+    vault,
     worker,
     url: null,
     settled: (callId, settlement) => service?.settled(callId, settlement),

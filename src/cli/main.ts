@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { UsageError } from '../core/errors.js';
 import { registerCall } from './call.js';
 import { registerCalls } from './calls.js';
+import { registerConnections } from './connections.js';
 import { registerDeploy } from './deploy.js';
 import { registerDoctor } from './doctor.js';
 import { registerRecipes } from './recipes.js';
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
   registerRecipes(program);
   registerCall(program);
   registerCalls(program);
+  registerConnections(program);
   registerDoctor(program);
   for (const command of program.commands) propagateExitOverride(command);
   return program;

@@ -14,6 +14,17 @@ export interface Connector {
   description: string;
   /** JSON Schema of a connection's non-secret configuration, or null for connection-less connectors. */
   connectionSchema: JsonObject | null;
+  /**
+   * The secret fields a connection of this connector holds (kept sealed in the vault, never in
+   * configuration files), e.g. `['client_id', 'client_secret']`. Empty or absent: no secrets.
+   */
+  secretFields?: { name: string; required: boolean; description: string }[];
+  /**
+   * For OAuth2 connectors: obtains a fresh access token with the connection's secrets. The vault calls
+   * it once per credential across all workers (the others wait for the result) and keeps the token
+   * sealed in the store until it expires or the system rejects it.
+   */
+  refreshToken?(connection: ConnectionSecrets, signal: AbortSignal): Promise<AccessToken>;
   actions: Record<string, ConnectorAction>;
   /**
    * Releases what the connector keeps between calls (HTTP agents, database pools). Idempotent; the
@@ -53,9 +64,31 @@ export interface ActionResult {
   response?: JsonValue;
 }
 
-/** A connection as a connector receives it: its non-secret config (secrets arrive with the vault). */
+/** A connection as a connector receives it: non-secret config, and its secrets from the vault. */
 export interface ResolvedConnection {
   name: string;
   connector: string;
   config: JsonObject;
+  /** Decrypted secret fields (empty for connections without secrets). Never log or return these. */
+  secrets: Readonly<Record<string, string>>;
+  /**
+   * OAuth2 connectors: the current access token, refreshed when expired. Pass the token the system
+   * just rejected (HTTP 401) as `rejected` to force a refresh, done once however many workers ask.
+   */
+  accessToken?(options?: { rejected?: string; signal?: AbortSignal }): Promise<AccessToken>;
+}
+
+/** What a token refresh sees of a connection. */
+export interface ConnectionSecrets {
+  name: string;
+  config: JsonObject;
+  secrets: Readonly<Record<string, string>>;
+}
+
+export interface AccessToken {
+  token: string;
+  /** Epoch ms when the token stops working (best known; a 401 refreshes earlier). */
+  expiresAt: number;
+  /** Extra non-secret facts the token response carried, e.g. Salesforce's `instance_url`. */
+  extra?: Record<string, string>;
 }

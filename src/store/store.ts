@@ -87,6 +87,43 @@ export interface Store {
   listJournal(callId: string): Promise<JournalEntry[]>;
   listAttempts(callId: string): Promise<AttemptRecord[]>;
 
+  // --- vault: connections and OAuth2 tokens (values arrive sealed; the store never sees a secret) ----
+  /** Creates or replaces a connection; a replaced connection keeps its id (the seal is bound to it). */
+  putConnection(input: NewConnection): Promise<ConnectionRecord>;
+  getConnection(workspace: string, name: string): Promise<ConnectionRecord | null>;
+  /** By name. */
+  listConnections(workspace: string): Promise<ConnectionRecord[]>;
+  /** Removes the connection and its token. False if there was none. */
+  deleteConnection(workspace: string, name: string): Promise<boolean>;
+  /** Every sealed value (connection secrets and tokens), for key rotation. */
+  listSealed(): Promise<SealedValue[]>;
+  /**
+   * Replaces sealed values in one transaction (key rotation), each only if it is still the value that
+   * was read (a concurrent update wins and is re-sealed by the next rotation). Returns how many changed.
+   */
+  reseal(changes: { value: SealedValue; next: string }[]): Promise<number>;
+  getToken(connectionId: string): Promise<TokenRecord | null>;
+  /**
+   * Takes the short refresh lease on a connection's token when the token is still at `version` and no
+   * one holds an unexpired lease: exactly one of many concurrent callers gets true and refreshes.
+   */
+  beginTokenRefresh(input: {
+    connectionId: string;
+    workspace: string;
+    version: number;
+    owner: string;
+    leaseMs: number;
+  }): Promise<boolean>;
+  /** Stores a refreshed token (version + 1) and ends the lease, if `owner` still holds it. */
+  saveToken(input: {
+    connectionId: string;
+    owner: string;
+    sealed: string;
+    expiresAt: number;
+  }): Promise<boolean>;
+  /** Ends `owner`'s lease without a new token (the refresh failed). */
+  abandonTokenRefresh(connectionId: string, owner: string): Promise<void>;
+
   // --- wake-ups and housekeeping ------------------------------------------------------------------
   /**
    * Registers a listener called (possibly spuriously, possibly coalesced) after any committed change to
@@ -153,6 +190,49 @@ export interface Release {
 }
 
 export type ReleaseSummary = Omit<Release, 'recipes'> & { tools: string[] };
+
+// --- vault ----------------------------------------------------------------------------------------
+
+export interface NewConnection {
+  workspace: string;
+  name: string;
+  /** The id to use when the connection is new (an existing connection keeps its own). */
+  id: string;
+  connector: string;
+  config: JsonObject;
+  secretNames: string[];
+  /** Seals the secrets for the connection's id (called inside the write, with the id it will have). */
+  seal(connectionId: string): string;
+}
+
+export interface ConnectionRecord {
+  workspace: string;
+  name: string;
+  id: string;
+  connector: string;
+  config: JsonObject;
+  secretNames: string[];
+  sealed: string;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface SealedValue {
+  kind: 'connection' | 'token';
+  workspace: string;
+  connectionId: string;
+  sealed: string;
+}
+
+export interface TokenRecord {
+  connectionId: string;
+  sealed: string | null;
+  expiresAt: number | null;
+  /** Refreshes so far. */
+  version: number;
+  refreshOwner: string | null;
+  refreshUntil: number | null;
+}
 
 // --- calls ----------------------------------------------------------------------------------------
 

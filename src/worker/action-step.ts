@@ -30,7 +30,7 @@ export async function runActionStep(
   if (!isPlainObject(input)) throw internal(`step ${stepPath}: "with" must evaluate to an object`);
   const problem = ctx.validator.check(action.input, input);
   if (problem) throw internal(`step ${stepPath}: input for ${step.connector}.${step.action} ${problem}`);
-  const connection = step.connection ? ctx.connection(step.connection) : null;
+  const connection = step.connection ? await ctx.connection(step.connection) : null;
   if (step.connection && !connection)
     throw internal(`step ${stepPath}: unknown connection ${step.connection}`);
 

@@ -9,7 +9,8 @@ export interface WorkerParts {
   workerId: string;
   store: Store;
   connectors: ConnectorRegistry;
-  connection(name: string): ResolvedConnection | null;
+  /** The named connection with its secrets (vault), or null when none is configured. */
+  connection(name: string): Promise<ResolvedConnection | null>;
   recipes: RecipeSource;
   evaluator: TemplateEvaluator;
   validator: SchemaValidator;

@@ -35,6 +35,7 @@ function connection(base: string, config: JsonObject = {}): ResolvedConnection {
     name: 'api',
     connector: 'http',
     config: { base_url: base, allow_hosts: ['127.0.0.1'], timeout: 5000, ...config },
+    secrets: {},
   };
 }
 

@@ -11,7 +11,7 @@ import { describeSqlContract } from './sql-contract.js';
 describeSqlContract('SQLite (temp file)', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-sql-'));
   return {
-    connection: { name: 'db', connector: 'sql', config: { url: `sqlite://${path.join(dir, 'app.db')}` } },
+    connection: { name: 'db', connector: 'sql', config: { url: `sqlite://${path.join(dir, 'app.db')}` }, secrets: {} },
     positional: () => '?',
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
@@ -20,14 +20,14 @@ describeSqlContract('SQLite (temp file)', async () => {
 const pgUrl = process.env.SWITCHYARD_TEST_PG_URL;
 if (pgUrl) {
   describeSqlContract('PostgreSQL (SWITCHYARD_TEST_PG_URL)', async () => ({
-    connection: { name: 'db', connector: 'sql', config: { url: pgUrl, pool_size: 2 } },
+    connection: { name: 'db', connector: 'sql', config: { url: pgUrl, pool_size: 2 }, secrets: {} },
     positional: (n) => `$${n}`,
     cleanup: async () => undefined,
   }));
 
   describe('sql connector: PostgreSQL specifics', () => {
     const pg = (config: Record<string, string | number> = {}) =>
-      actionContext({ name: 'db', connector: 'sql', config: { url: pgUrl, pool_size: 2, ...config } });
+      actionContext({ name: 'db', connector: 'sql', config: { url: pgUrl, pool_size: 2, ...config }, secrets: {} });
 
     it('reads $step_key and named parameters next to :: casts', async () => {
       const sql = createSqlConnector();
@@ -82,7 +82,7 @@ describe('sql connector: SQLite specifics', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-sql-'));
     const file = path.join(dir, 'app.db');
     const sql = createSqlConnector();
-    const ctx = actionContext({ name: 'db', connector: 'sql', config: { url: `sqlite://${file}` } });
+    const ctx = actionContext({ name: 'db', connector: 'sql', config: { url: `sqlite://${file}` }, secrets: {} });
     try {
       await runAction(sql, 'execute', { sql: 'CREATE TABLE t (id integer PRIMARY KEY, v text UNIQUE)' }, ctx);
       const first = await runAction(
@@ -113,7 +113,7 @@ describe('sql connector: SQLite specifics', () => {
 
   it('returns integers beyond 2^53 as strings rather than rounding them', async () => {
     const sql = createSqlConnector();
-    const ctx = actionContext({ name: 'db', connector: 'sql', config: { url: 'sqlite::memory:' } });
+    const ctx = actionContext({ name: 'db', connector: 'sql', config: { url: 'sqlite::memory:' }, secrets: {} });
     const result = await runAction(sql, 'query', { sql: 'SELECT 9007199254740993 AS big, 42 AS small' }, ctx);
     expect(result.output).toEqual({ rows: [{ big: '9007199254740993', small: 42 }], row_count: 1 });
     await sql.close?.();
@@ -121,7 +121,7 @@ describe('sql connector: SQLite specifics', () => {
 
   it('refuses a connection whose URL is neither SQLite nor PostgreSQL', async () => {
     const sql = createSqlConnector();
-    const ctx = actionContext({ name: 'db', connector: 'sql', config: { url: 'mysql://x' } });
+    const ctx = actionContext({ name: 'db', connector: 'sql', config: { url: 'mysql://x' }, secrets: {} });
     await expectCallError(runAction(sql, 'query', { sql: 'SELECT 1' }, ctx), { code: 'CONNECTION_INVALID' });
   });
 });

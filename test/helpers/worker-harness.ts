@@ -64,7 +64,7 @@ export async function createWorkerHarness(recipesDir: string) {
         {
           store,
           connectors,
-          connection: () => null,
+          connection: async () => null,
           recipes: {
             recipe: async (releaseId, tool) => (await catalog.recipes(releaseId)).get(tool) ?? null,
           },

@@ -25,12 +25,14 @@ export function checkSchema(db: SqliteDatabase, shipped: readonly Migration[]): 
   const pending = shipped
     .filter((m) => !appliedVersions.has(m.version))
     .map(({ version, name }) => ({ version, name }));
-  drift.push(
-    ...structuralDrift(
-      db,
-      shipped.filter((m) => appliedVersions.has(m.version)),
-    ),
-  );
+  // Migrations build on each other: the live shape is compared with the shipped migrations up to the
+  // first one not applied (a later one applied over a gap is itself the finding).
+  const gap = shipped.findIndex((m) => !appliedVersions.has(m.version));
+  const prefix = gap < 0 ? shipped : shipped.slice(0, gap);
+  for (const m of shipped.slice(gap < 0 ? shipped.length : gap))
+    if (appliedVersions.has(m.version))
+      drift.push(`migration ${m.version} (${m.name}) is applied but an earlier migration is not`);
+  drift.push(...structuralDrift(db, prefix));
   return { ok: pending.length === 0 && drift.length === 0, applied, pending, drift };
 }
 

@@ -10,6 +10,7 @@ import { applyMigrations, loadMigrations } from './migrate.js';
 import { ChangeNotifier } from './notify.js';
 import { openDatabase, type SqliteDatabase, type SqliteSynchronous } from './open.js';
 import { createReleaseOps } from './releases.js';
+import { createVaultOps } from './vault.js';
 import { checkSchema } from './schema-check.js';
 import { withBusyRetry } from './busy-retry.js';
 import { GroupCommit } from './group-commit.js';
@@ -46,6 +47,7 @@ function createOps(db: SqliteDatabase, changed: () => void) {
     journal,
     leases: createLeaseWriteOps(db, attempts, changed, journal.applyWrites),
     housekeeping: createHousekeepingOps(db),
+    vault: createVaultOps(db),
   };
 }
 
@@ -112,6 +114,18 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       group.run(() => use().journal.finishStep(id, token, entryId, finish)),
     listJournal: (id) => withBusyRetry(() => use().journal.listJournal(id)),
     listAttempts: (id) => withBusyRetry(() => use().attempts.list(id)),
+
+    putConnection: (input) => group.run(() => use().vault.putConnection(input)),
+    getConnection: (workspace, name) => withBusyRetry(() => use().vault.getConnection(workspace, name)),
+    listConnections: (workspace) => withBusyRetry(() => use().vault.listConnections(workspace)),
+    deleteConnection: (workspace, name) => group.run(() => use().vault.deleteConnection(workspace, name)),
+    listSealed: () => withBusyRetry(() => use().vault.listSealed()),
+    reseal: (changes) => group.run(() => use().vault.reseal(changes)),
+    getToken: (connectionId) => withBusyRetry(() => use().vault.getToken(connectionId)),
+    beginTokenRefresh: (input) => group.run(() => use().vault.beginTokenRefresh(input)),
+    saveToken: (input) => group.run(() => use().vault.saveToken(input)),
+    abandonTokenRefresh: (connectionId, owner) =>
+      group.run(() => use().vault.abandonTokenRefresh(connectionId, owner)),
 
     onChange: (listener) => notifier.subscribe(listener),
     nextWakeAt: () => withBusyRetry(() => use().housekeeping.nextWakeAt()),
