@@ -16,6 +16,7 @@ export const PLATFORM_ERROR_CODES = [
   'OUTCOME_UNKNOWN',
   'DEAD_LETTERED',
   'CANCELLED',
+  'COMPENSATION_FAILED',
   'INTERNAL',
 ] as const;
 export type PlatformErrorCode = (typeof PLATFORM_ERROR_CODES)[number];

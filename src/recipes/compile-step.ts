@@ -2,7 +2,15 @@ import { DEFAULT_LIMITS } from '../config/config.js';
 import { isPlatformErrorCode } from '../core/errors.js';
 import type { DocPath } from './doc-path.js';
 import type { CompileContext } from './compile-context.js';
-import type { FailSpec, OnErrorRule, RetryPolicy, Step, StepKindName, Template } from './recipe.js';
+import type {
+  Compensation,
+  FailSpec,
+  OnErrorRule,
+  RetryPolicy,
+  Step,
+  StepKindName,
+  Template,
+} from './recipe.js';
 import type { FailDocument, StepDocument } from './schema.js';
 
 /** What the compiler needs to know about connectors; the connector registry provides it. */
@@ -14,8 +22,8 @@ export interface ActionRegistry {
 
 /** The keys each kind of step may carry (the schema allows their union on every step). */
 const KEYS_BY_KIND = {
-  action: ['id', 'when', 'action', 'connection', 'with', 'retry', 'timeout', 'on_error'],
-  call: ['id', 'when', 'call', 'with', 'timeout'],
+  action: ['id', 'when', 'action', 'connection', 'with', 'retry', 'timeout', 'on_error', 'compensate'],
+  call: ['id', 'when', 'call', 'with', 'timeout', 'compensate'],
   return: ['id', 'when', 'return'],
   fail: ['id', 'when', 'fail'],
 } as const satisfies Record<StepKindName, readonly (keyof StepDocument)[]>;
@@ -33,6 +41,8 @@ export function compileStep(
 ): Step | null {
   const path: DocPath = ['steps', index];
   const before = ctx.errors.length;
+  if (doc.compensate && doc.id === undefined)
+    ctx.error([...path, 'compensate'], 'a step with a compensation needs an id (its undo reads steps.<id>)');
   const kind = kindOf(doc);
   const allowed: readonly string[] = KEYS_BY_KIND[kind];
   for (const key of Object.keys(doc)) {
@@ -87,6 +97,7 @@ function build(
           if (rule.fail) return { code, fail: failSpec(ctx, rule.fail, [...rulePath, 'fail'], earlier) };
           return { code, value: ctx.template(rule.value ?? null, [...rulePath, 'value'], earlier) };
         }),
+        compensate: compensation(ctx, doc, path, earlier, registry, base),
       };
     }
     case 'call':
@@ -96,6 +107,7 @@ function build(
         recipe: doc.call ?? '',
         with: input(ctx, doc, path, earlier),
         timeoutMs: ctx.duration(doc.timeout, [...path, 'timeout']),
+        compensate: compensation(ctx, doc, path, earlier, registry, base),
       };
     case 'return':
       return { ...base, kind, value: ctx.template(doc.return ?? null, [...path, 'return'], earlier) };
@@ -106,6 +118,26 @@ function build(
         fail: failSpec(ctx, doc.fail ?? { code: '', message: '' }, [...path, 'fail'], earlier),
       };
   }
+}
+
+/** A step's `compensate`: an action or sub-recipe whose expressions may also read the step itself. */
+function compensation(
+  ctx: CompileContext,
+  doc: StepDocument,
+  path: DocPath,
+  earlier: ReadonlySet<string>,
+  registry: ActionRegistry,
+  base: Base,
+): Compensation | null {
+  const undo = doc.compensate;
+  if (!undo) return null;
+  const undoPath = [...path, 'compensate'];
+  const scope = doc.id ? new Set([...earlier, doc.id]) : earlier;
+  const kind = undo.action !== undefined ? 'action' : 'call';
+  const step = build(ctx, undo, kind, undoPath, scope, registry, { ...base, id: null, when: null });
+  if (step.kind !== 'action' && step.kind !== 'call') return null;
+  const { compensate: _nested, ...rest } = step;
+  return rest;
 }
 
 function checkConnection(

@@ -1,7 +1,7 @@
 import { sha256 } from '../core/ids.js';
 import type { ActionRegistry } from './compile.js';
 import { loadRecipe } from './load-recipe.js';
-import type { Recipe, RecipeError } from './recipe.js';
+import type { Recipe, RecipeError, Step } from './recipe.js';
 
 export interface RecipeFile {
   file: string;
@@ -55,19 +55,19 @@ function checkCalls(recipes: readonly LoadedRecipe[], declared: ReadonlySet<stri
   const byTool = new Map(recipes.map((r) => [r.recipe.tool, r]));
   for (const { file, recipe } of recipes) {
     for (const step of recipe.steps) {
-      if (step.kind === 'call' && !declared.has(step.recipe)) {
-        errors.push({
-          file,
-          line: step.line ?? 1,
-          message: `steps[${step.index}]: calls "${step.recipe}", but no recipe in the folder has that tool name`,
-        });
-      }
+      for (const called of calledBy(step))
+        if (!declared.has(called))
+          errors.push({
+            file,
+            line: step.line ?? 1,
+            message: `steps[${step.index}]: calls "${called}", but no recipe in the folder has that tool name`,
+          });
     }
   }
   for (const cycle of callCycles(byTool)) {
     const [head, next] = cycle;
     const owner = byTool.get(head as string);
-    const step = owner?.recipe.steps.find((s) => s.kind === 'call' && s.recipe === next);
+    const step = owner?.recipe.steps.find((s) => calledBy(s).includes(next as string));
     errors.push({
       file: owner?.file ?? '',
       line: step?.line ?? 1,
@@ -75,6 +75,15 @@ function checkCalls(recipes: readonly LoadedRecipe[], declared: ReadonlySet<stri
     });
   }
   return errors;
+}
+
+/** The recipes a step runs: its `call`, and its compensation's. */
+function calledBy(step: Step): string[] {
+  const called: string[] = [];
+  if (step.kind === 'call') called.push(step.recipe);
+  if ((step.kind === 'call' || step.kind === 'action') && step.compensate?.kind === 'call')
+    called.push(step.compensate.recipe);
+  return called;
 }
 
 /** Each cycle once, as the tools along it with the first repeated at the end. */
@@ -89,7 +98,8 @@ function callCycles(byTool: ReadonlyMap<string, LoadedRecipe>): string[][] {
     }
     if (done.has(tool)) return;
     const recipe = byTool.get(tool)?.recipe;
-    for (const step of recipe?.steps ?? []) if (step.kind === 'call') visit(step.recipe, [...trail, tool]);
+    for (const step of recipe?.steps ?? [])
+      for (const called of calledBy(step)) visit(called, [...trail, tool]);
     done.add(tool);
   };
   for (const tool of [...byTool.keys()].sort()) visit(tool, []);

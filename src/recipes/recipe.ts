@@ -84,12 +84,26 @@ export type Step =
       retry: RetryPolicy | null;
       timeoutMs: number | null;
       onError: OnErrorRule[];
+      compensate: Compensation | null;
     })
-  | (StepBase & { kind: 'call'; recipe: string; with: Template; timeoutMs: number | null })
+  | (StepBase & {
+      kind: 'call';
+      recipe: string;
+      with: Template;
+      timeoutMs: number | null;
+      compensate: Compensation | null;
+    })
   | (StepBase & { kind: 'return'; value: Template })
   | (StepBase & { kind: 'fail'; fail: FailSpec });
 
 export type StepKindName = Step['kind'];
+
+/**
+ * A step's undo (saga style): an action or a sub-recipe that runs when the call fails for good after
+ * the step succeeded. Its expressions see the scope of the step it undoes, that step's value included.
+ */
+export type Compensation =
+  Omit<Extract<Step, { kind: 'action' }>, 'compensate'> | Omit<Extract<Step, { kind: 'call' }>, 'compensate'>;
 
 /** One problem found while loading recipes: the file, the 1-based line it points at, and what is wrong. */
 export interface RecipeError {

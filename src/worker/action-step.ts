@@ -3,7 +3,7 @@ import { sleep } from '../core/clock.js';
 import { CallError } from '../core/errors.js';
 import { stepKey } from '../core/ids.js';
 import { isPlainObject, type JsonObject, type JsonValue } from '../core/json.js';
-import type { Step } from '../recipes/recipe.js';
+import type { Compensation, Step } from '../recipes/recipe.js';
 import type { JournalWrite, StepEffect, StepFinish, StepStart } from '../store/store.js';
 import { LeaseLostError, BusinessFailure, toToolError } from './run-errors.js';
 import type { Scope } from './ports.js';
@@ -19,9 +19,10 @@ type ActionStep = Extract<Step, { kind: 'action' }>;
  */
 export async function runActionStep(
   ctx: StepContext,
-  step: ActionStep,
+  step: ActionStep | Extract<Compensation, { kind: 'action' }>,
   stepPath: string,
   scope: Scope,
+  kind: 'action' | 'compensate' = 'action',
 ): Promise<JsonValue> {
   const action = ctx.connectors.action(step.connector, step.action);
   if (!action) throw internal(`step ${stepPath}: unknown action ${step.connector}.${step.action}`);
@@ -39,7 +40,7 @@ export async function runActionStep(
   const start = {
     attempt: ctx.call.attempt,
     stepPath,
-    kind: 'action' as const,
+    kind,
     target,
     effect,
     workerId: ctx.workerId,

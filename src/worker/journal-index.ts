@@ -8,7 +8,8 @@ import type { JournalEntry, StepEffect } from '../store/store.js';
  * - nothing: the step never ran, or it failed and runs again.
  */
 export type PriorStep =
-  { state: 'done'; output: JsonValue | null } | { state: 'in_doubt'; effect: StepEffect; attempt: number };
+  | { state: 'done'; output: JsonValue | null; skipped: boolean }
+  | { state: 'in_doubt'; effect: StepEffect; attempt: number };
 
 export class JournalIndex {
   private readonly byPath = new Map<string, PriorStep>();
@@ -18,7 +19,11 @@ export class JournalIndex {
       const prior = this.byPath.get(entry.stepPath);
       if (prior?.state === 'done') continue;
       if (entry.status === 'succeeded' || entry.status === 'skipped') {
-        this.byPath.set(entry.stepPath, { state: 'done', output: entry.output });
+        this.byPath.set(entry.stepPath, {
+          state: 'done',
+          output: entry.output,
+          skipped: entry.status === 'skipped',
+        });
       } else if (entry.status === 'started') {
         this.byPath.set(entry.stepPath, { state: 'in_doubt', effect: entry.effect, attempt: entry.attempt });
       } else {

@@ -1,8 +1,9 @@
 import type { BackoffPolicy } from '../core/backoff.js';
 import { CallError } from '../core/errors.js';
-import type { ClaimedCall, JournalWrite, Settlement } from '../store/store.js';
+import type { ClaimedCall, Settlement } from '../store/store.js';
+import { compensate } from './compensate.js';
 import { JournalIndex } from './journal-index.js';
-import type { WorkerParts } from './step-context.js';
+import type { StepContext, WorkerParts } from './step-context.js';
 import { BusinessFailure, LeaseLostError, toToolError } from './run-errors.js';
 import { settlementForError } from './settle-policy.js';
 import { runRecipe } from './step-runner.js';
@@ -32,7 +33,15 @@ export async function runCall(
   const { call, token } = claimed;
   const deadline = call.deadlineAt === null ? null : armDeadline(call.deadlineAt, signal);
   let settlement: Settlement;
-  const pending: JournalWrite[] = [];
+  const ctx: StepContext = {
+    ...deps,
+    call,
+    token,
+    journal: new JournalIndex([]),
+    pending: [],
+    compensations: [],
+    signal: deadline?.signal ?? signal,
+  };
   try {
     const recipe = await deps.recipes.recipe(call.releaseId, call.tool);
     if (!recipe)
@@ -42,12 +51,8 @@ export async function runCall(
         retrySafe: false,
       });
     // A first attempt has no history to resume from: skip the read (the common case, on the hot path).
-    const journal = new JournalIndex(call.attempt > 1 ? await deps.store.listJournal(call.id) : []);
-    const data = await runRecipe(
-      { ...deps, call, token, journal, pending, signal: deadline?.signal ?? signal },
-      recipe,
-      call.args,
-    );
+    if (call.attempt > 1) ctx.journal = new JournalIndex(await deps.store.listJournal(call.id));
+    const data = await runRecipe(ctx, recipe, call.args);
     if (recipe.outputSchema) {
       const problem = deps.validator.check(recipe.outputSchema, data);
       if (problem)
@@ -72,10 +77,20 @@ export async function runCall(
       backoff: deps.backoff,
       now: Date.now(),
     });
+    // Failed for good: undo what the finished steps did. Not after the deadline (the time is spent) and
+    // not when the outcome is unknown (undoing could be as wrong as not undoing: someone must look).
+    if (settlement.status === 'failed' && ctx.compensations.length > 0 && !isDeadlineError(error)) {
+      try {
+        settlement = { status: 'failed', error: await compensate({ ...ctx, signal }, settlement.error) };
+      } catch (interrupted) {
+        if (interrupted instanceof LeaseLostError || signal.aborted) return null;
+        throw interrupted;
+      }
+    }
   } finally {
     deadline?.dispose();
   }
-  return (await deps.store.settle(call.id, token, settlement, pending)) ? settlement : null;
+  return (await deps.store.settle(call.id, token, settlement, ctx.pending)) ? settlement : null;
 }
 
 function isDeadlineError(error: unknown): boolean {

@@ -1,6 +1,7 @@
 import type { ConnectorRegistry } from '../connectors/registry.js';
 import type { ResolvedConnection } from '../connectors/connector.js';
 import type { CallRecord, JournalWrite, Store } from '../store/store.js';
+import type { Compensation } from '../recipes/recipe.js';
 import type { JournalIndex } from './journal-index.js';
 import type { RecipeSource, SchemaValidator, Scope, TemplateEvaluator } from './ports.js';
 
@@ -28,7 +29,17 @@ export interface StepContext extends WorkerParts {
    * attempt's next write: the next step's start or the settlement.
    */
   pending: JournalWrite[];
+  /** Undos of the steps that succeeded so far (resumed ones included), in completion order. */
+  compensations: PendingCompensation[];
   signal: AbortSignal;
+}
+
+/** A finished step's compensation, with the scope it runs in (that step's value included). */
+export interface PendingCompensation {
+  /** The journal path of the step it undoes. */
+  path: string;
+  undo: Compensation;
+  scope: Scope;
 }
 
 /** Takes the write-behind entries to send with the next write. */

@@ -27,6 +27,7 @@ export async function runRecipe(
     if (prior?.state === 'done') {
       if (step.kind === 'return') return prior.output;
       if (step.id) steps[step.id] = prior.output;
+      if (!prior.skipped) registerCompensation(ctx, step, path, input, steps);
       continue;
     }
     if (prior?.state === 'in_doubt' && prior.effect === 'unsafe') {
@@ -49,6 +50,7 @@ export async function runRecipe(
     const outcome = await runStep(ctx, step, path, scope);
     if (outcome.returned) return outcome.value;
     if (step.id) steps[step.id] = outcome.value;
+    registerCompensation(ctx, step, path, input, steps);
   }
   if (recipe.output === null) return null;
   return ctx.evaluator.value(recipe.output, scopeFor(ctx, input, steps));
@@ -102,6 +104,18 @@ async function runStep(
     default:
       return assertNever(step);
   }
+}
+
+/** A step that succeeded and has an undo: remembered, with its scope, in case the call fails for good. */
+function registerCompensation(
+  ctx: StepContext,
+  step: Step,
+  path: string,
+  input: JsonObject,
+  steps: Record<string, JsonValue>,
+): void {
+  if ((step.kind === 'action' || step.kind === 'call') && step.compensate)
+    ctx.compensations.push({ path, undo: step.compensate, scope: scopeFor(ctx, input, steps) });
 }
 
 /** Journals a step that has no external effect (skip, return, fail, sub-recipe end), write-behind. */

@@ -71,6 +71,7 @@ steps:
           },
         },
       ],
+      compensate: null,
     });
     expect(recipe?.steps[1]).toEqual({
       kind: 'return',
@@ -125,14 +126,14 @@ steps:
   - id: a
     acton: util.echo
   - action: util.echo
-    compensate: { action: util.echo }
+    foreach: \${ input.items }
 `),
     ).toEqual([
       '1: missing required key "description"',
       '1: tool: must be 1 to 64 letters, digits, "_" or "-"',
       '4: steps[0]: needs exactly one of action, call, return or fail',
       '5: steps[0].acton: unknown key "acton"',
-      '7: steps[1].compensate: "compensate" is not supported yet',
+      '7: steps[1].foreach: "foreach" is not supported yet',
     ]);
   });
 
