@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isTerminal } from '../../src/core/call-status.js';
+import type { JsonObject } from '../../src/core/json.js';
 import { createWorkerHarness } from '../helpers/worker-harness.js';
 import { eventually, repoRoot } from '../helpers/serve-process.js';
 
@@ -10,7 +11,7 @@ describe('compensate: saga-style undo when a call fails for good', () => {
   let harness: Awaited<ReturnType<typeof createWorkerHarness>> | undefined;
   afterEach(async () => harness?.close());
 
-  async function settle(tool: string, args: Record<string, unknown>) {
+  async function settle(tool: string, args: JsonObject) {
     harness = await createWorkerHarness(recipes);
     const h = harness;
     await h.startWorker('saga');
