@@ -46,6 +46,21 @@ export function registerCalls(program: Command): void {
       });
     });
 
+  withStoreOptions(calls.command('record <id>'))
+    .description(
+      'print a recipe test case (YAML) built from a call: its input, recorded responses and ending',
+    )
+    .option('--name <name>', 'the case name')
+    .action(async (id: string, flags: Flags & { name?: string }) => {
+      const { recordCase } = await import('../recipe-tests/record.js');
+      await withStore(configFrom(flags), async (store) => {
+        const call = await store.getCall(id);
+        if (!call) throw new UsageError(`no call ${id}`);
+        if (!isTerminal(call.status)) throw new UsageError(`call ${id} has not settled (${call.status})`);
+        process.stdout.write(recordCase(call, await store.listJournal(id), flags.name));
+      });
+    });
+
   withStoreOptions(calls.command('cancel <id>'))
     .description('cancel a call that has not settled')
     .option('--reason <text>', 'why', 'cancelled by an operator')

@@ -3,10 +3,12 @@ import { UsageError } from '../core/errors.js';
 import { registerCall } from './call.js';
 import { registerCalls } from './calls.js';
 import { registerConnections } from './connections.js';
+import { registerDemo } from './demo.js';
 import { registerDeploy } from './deploy.js';
 import { registerDoctor } from './doctor.js';
 import { registerRecipes } from './recipes.js';
 import { registerServe } from './serve.js';
+import { registerTest } from './test.js';
 
 /** Builds the `switchyard` command line. */
 export function buildProgram(): Command {
@@ -16,7 +18,9 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride();
   registerServe(program);
+  registerDemo(program);
   registerDeploy(program);
+  registerTest(program);
   registerRecipes(program);
   registerCall(program);
   registerCalls(program);

@@ -6,7 +6,7 @@ import type { Platform } from '../platform.js';
 import type { ProcessPool } from '../supervisor/process-pool.js';
 import { configFrom, parseCount, parsePort, withStoreOptions, type StoreFlags } from './options.js';
 
-interface ServeFlags extends StoreFlags {
+export interface ServeFlags extends StoreFlags {
   port?: number;
   host?: string;
   recipes?: string;
@@ -36,7 +36,11 @@ export function registerServe(program: Command): void {
 
 // The platform is imported when a command runs, not when the command line is built: `--help` and
 // usage errors stay fast.
-async function runServe(config: ResolvedConfig, flags: ServeFlags): Promise<void> {
+export async function runServe(
+  config: ResolvedConfig,
+  flags: ServeFlags,
+  extra: { onStop?: () => Promise<void>; onListening?: (url: string) => void } = {},
+): Promise<void> {
   const { createPlatform } = await import('../platform.js');
   const { ProcessPool } = await import('../supervisor/process-pool.js');
   const { Dispatcher } = await import('../supervisor/dispatcher.js');
@@ -64,6 +68,7 @@ async function runServe(config: ResolvedConfig, flags: ServeFlags): Promise<void
     stopWatching?.();
     await pool?.stop();
     await platform.stop();
+    await extra.onStop?.();
   });
   log({
     msg: 'switchyard listening',
@@ -71,6 +76,7 @@ async function runServe(config: ResolvedConfig, flags: ServeFlags): Promise<void
     workers: config.workers.count,
     database: redactUrl(config.databaseUrl),
   });
+  extra.onListening?.(platform.url ?? '');
 }
 
 async function runRole(config: ResolvedConfig, roles: { gateway: boolean; worker: boolean }): Promise<void> {

@@ -10,6 +10,8 @@ export interface TestPlatform {
   platform: Platform;
   /** The MCP endpoint, e.g. http://127.0.0.1:PORT/mcp */
   mcpUrl: string;
+  /** Where its SQLite file (and key file) live: what `--data-dir` names for CLI commands. */
+  dataDir: string;
   deploy(dir: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -34,6 +36,7 @@ export async function startTestPlatform(
   return {
     platform,
     mcpUrl: `${platform.url}/mcp`,
+    dataDir,
     deploy,
     async stop() {
       await platform.stop();
