@@ -59,13 +59,16 @@ export async function runServe(
   );
   await platform.start();
   const stopWatching = await stopOnFailure(platform, () => deployAtStart(platform, config));
+  let autoscaler: { stop(): void } | null = null;
   if (!inProcessWorker) {
     pool = startPool(ProcessPool, config, flags, (child) => dispatcher.forget(child));
     pool.onChildMessage = (message, child) => dispatcher.receive(message, child);
+    autoscaler = await startAutoscaler(platform, pool, config);
   }
   // Signal handlers first: whoever reads "listening" may send SIGTERM at once, and it must drain.
   onShutdown(async () => {
     stopWatching?.();
+    autoscaler?.stop();
     await pool?.stop();
     await platform.stop();
     await extra.onStop?.();
@@ -175,6 +178,30 @@ function startPool(
   });
   pool.start();
   return pool;
+}
+
+/** Scales the pool between workers.min and workers.max on queue depth (off when they are equal). */
+async function startAutoscaler(
+  platform: Platform,
+  pool: ProcessPool,
+  config: ResolvedConfig,
+): Promise<{ stop(): void } | null> {
+  const w = config.workers;
+  if (w.max <= w.min) return null;
+  const { Autoscaler } = await import('../supervisor/autoscaler.js');
+  const autoscaler = new Autoscaler(platform.store, pool, {
+    min: w.min,
+    max: w.max,
+    concurrency: w.concurrency,
+    utilization: w.utilization,
+    upCooldownMs: w.scaleUpCooldownMs,
+    downCooldownMs: w.scaleDownCooldownMs,
+    intervalMs: w.scaleIntervalMs,
+    onScale: (event) => log({ msg: 'workers scaled', ...event }),
+    onError: (error) => log({ level: 'error', msg: 'autoscaler error', error: String(error) }),
+  });
+  autoscaler.start();
+  return autoscaler;
 }
 
 /** First SIGTERM/SIGINT drains and exits 0; a second one exits at once. */

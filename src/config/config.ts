@@ -21,7 +21,21 @@ export interface ResolvedConfig {
   /** Environment variables recipes may read as `env.NAME`. */
   envAllowList: string[];
   limits: ResolvedLimits;
-  workers: { count: number; concurrency: number };
+  workers: WorkerPoolConfig;
+}
+
+/** Worker processes under `serve`: a fixed pool (min = max = count), or autoscaled between min and max. */
+export interface WorkerPoolConfig {
+  /** Workers at start. */
+  count: number;
+  concurrency: number;
+  min: number;
+  max: number;
+  /** Share of each worker's concurrency the autoscaler aims to fill. */
+  utilization: number;
+  scaleUpCooldownMs: number;
+  scaleDownCooldownMs: number;
+  scaleIntervalMs: number;
 }
 
 export interface ResolvedLimits {

@@ -57,10 +57,26 @@ export function loadConfig(
     connections: resolveConnections(raw.connections),
     envAllowList: strList(raw.env, 'env') ?? [],
     limits: resolveLimits(obj(raw.limits, 'limits')),
-    workers: {
-      count: overrides.workers ?? int(workers.count, 'workers.count') ?? defaultWorkerCount(),
-      concurrency: int(workers.concurrency, 'workers.concurrency') ?? 64,
-    },
+    workers: resolveWorkers(workers, overrides.workers),
+  };
+}
+
+function resolveWorkers(raw: Raw, countFlag: number | undefined): ResolvedConfig['workers'] {
+  const count = countFlag ?? int(raw.count, 'workers.count') ?? defaultWorkerCount();
+  const min = int(raw.min, 'workers.min') ?? count;
+  const max = int(raw.max, 'workers.max') ?? Math.max(count, min);
+  if (min > max) throw new UsageError(`workers.min (${min}) is above workers.max (${max})`);
+  const utilization = num(raw.utilization, 'workers.utilization') ?? 0.8;
+  if (!(utilization > 0 && utilization <= 1)) throw new UsageError('workers.utilization must be in (0, 1]');
+  return {
+    count: Math.min(max, Math.max(min, count)),
+    concurrency: int(raw.concurrency, 'workers.concurrency') ?? 64,
+    min,
+    max,
+    utilization,
+    scaleUpCooldownMs: duration(raw.scale_up_cooldown, 'workers.scale_up_cooldown') ?? 5_000,
+    scaleDownCooldownMs: duration(raw.scale_down_cooldown, 'workers.scale_down_cooldown') ?? 60_000,
+    scaleIntervalMs: duration(raw.scale_interval, 'workers.scale_interval') ?? 1_000,
   };
 }
 

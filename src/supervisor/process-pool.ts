@@ -34,12 +34,33 @@ export type PoolEvent =
 export class ProcessPool {
   private readonly children = new Map<number, ChildProcess>();
   private stopping = false;
+  /** Slots at or above this are not (re)started: the pool's current size. */
+  private size: number;
   private readonly restartTimers = new Set<NodeJS.Timeout>();
 
-  constructor(private readonly options: ProcessPoolOptions) {}
+  constructor(private readonly options: ProcessPoolOptions) {
+    this.size = options.size;
+  }
 
   start(): void {
-    for (let slot = 0; slot < this.options.size; slot++) this.spawn(slot, 0);
+    for (let slot = 0; slot < this.size; slot++) this.spawn(slot, 0);
+  }
+
+  /** How many workers the pool keeps now. */
+  get target(): number {
+    return this.size;
+  }
+
+  /**
+   * Grows or shrinks the pool. New slots start at once; removed slots get SIGTERM (their workers drain:
+   * in-flight calls finish or go back to the queue) and are not restarted.
+   */
+  resize(size: number): void {
+    if (this.stopping || size === this.size) return;
+    const previous = this.size;
+    this.size = size;
+    for (let slot = previous; slot < size; slot++) if (!this.children.has(slot)) this.spawn(slot, 0);
+    for (let slot = size; slot < previous; slot++) this.children.get(slot)?.kill('SIGTERM');
   }
 
   /** The pids of the live children, by slot. */
@@ -91,14 +112,14 @@ export class ProcessPool {
     child.once('exit', (code, signal) => {
       this.children.delete(slot);
       this.options.onExit?.(child);
-      const restarting = !this.stopping;
+      const restarting = !this.stopping && slot < this.size;
       this.options.onEvent?.({ kind: 'exited', pid: child.pid ?? -1, slot, code, signal, restarting });
       if (!restarting) return;
       const quick = Date.now() - startedAt < 5000 ? quickDeaths + 1 : 0;
       const delay = Math.min(10_000, (this.options.restartDelayMs ?? 100) * 2 ** Math.max(0, quick - 1));
       const timer = setTimeout(() => {
         this.restartTimers.delete(timer);
-        if (!this.stopping) this.spawn(slot, quick);
+        if (!this.stopping && slot < this.size) this.spawn(slot, quick);
       }, delay);
       this.restartTimers.add(timer);
     });
