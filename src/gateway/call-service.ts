@@ -169,6 +169,17 @@ export function createCallService(options: CallServiceOptions): CallService {
       }
     },
 
+    async lookupCall(callId) {
+      const call = await store.getCall(callId);
+      if (!call || call.workspace !== workspace) return null;
+      return {
+        callId,
+        tool: call.tool,
+        status: call.status,
+        result: isTerminal(call.status) ? resultOf(call) : null,
+      };
+    },
+
     settled(callId, settlement) {
       const call = settledCall(settlement);
       if (call) waiter.settled(callId, call);

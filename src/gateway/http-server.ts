@@ -10,6 +10,7 @@ import { internalError, probe, refuse, send } from './http-replies.js';
 import { createMcpDispatcher } from './mcp-dispatch.js';
 import type { McpHeaders } from './mcp-protocol.js';
 import { readBody } from './read-body.js';
+import { createRestFace } from './rest-face.js';
 import type { ToolService } from './tool-service.js';
 
 export interface GatewayServerOptions {
@@ -55,6 +56,7 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     logger,
   });
   const origins = [...localhostAllowedOrigins(), ...(options.allowedOrigins ?? []).map(originHostname)];
+  const rest = createRestFace({ tools, maxBodyBytes });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = pathOf(req.url);
@@ -63,11 +65,17 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
       const ready = await tools.ready().catch(() => ({ ok: false, detail: 'readiness check failed' }));
       return probe(req, res, ready.ok ? 200 : 503, { ready: ready.ok, detail: ready.detail });
     }
+    // DNS-rebinding defence: a browser page may only reach us from an allowed origin; other clients send none.
+    const origin = validateOriginHeader(req.headers.origin, origins);
+    if (path.startsWith('/v1/')) {
+      if (!origin.ok)
+        return send(res, 403, JSON.stringify({ error: { code: 'FORBIDDEN', message: origin.message } }));
+      await rest(req, res, path);
+      return;
+    }
     const route = MCP_ROUTE.exec(path);
     if (!route)
       return send(res, 404, JSON.stringify({ error: 'not_found', message: `no route for ${path}` }));
-    // DNS-rebinding defence: a browser page may only reach us from an allowed origin; other clients send none.
-    const origin = validateOriginHeader(req.headers.origin, origins);
     if (!origin.ok) return refuse(res, 403, origin.message);
     const server = route[1] ?? 'default';
     if (!tools.hasServer(server)) return refuse(res, 404, `Not Found: no MCP server named "${server}"`);

@@ -8,7 +8,8 @@ import { assertNever } from '../core/call-status.js';
 import type { ToolError } from '../core/errors.js';
 import type { JsonValue } from '../core/json.js';
 import { describeError, type GatewayLogger } from './gateway-logger.js';
-import type { SubmitOutcome } from './tool-service.js';
+import { isPlatformErrorCode } from '../core/errors.js';
+import type { CallView, SubmitOutcome } from './tool-service.js';
 
 /**
  * The one place where local outcomes and errors become wire shapes (STYLE.md, habit 7). Everything about a
@@ -86,4 +87,100 @@ function wrap(envelope: ToolEnvelope): CallToolResult {
   };
   if (!envelope.success) result.isError = true;
   return result;
+}
+
+/** A REST reply: status, JSON body, extra headers. */
+export interface RestReply {
+  status: number;
+  body: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A submit outcome on the REST face (DESIGN.md: 200; a business error's status; 202 while running; …). */
+export function restReply(outcome: SubmitOutcome, tool: string): RestReply {
+  switch (outcome.kind) {
+    case 'settled':
+      return outcome.result.ok
+        ? {
+            status: 200,
+            body: { call_id: outcome.callId, status: 'succeeded', data: outcome.result.data ?? null },
+          }
+        : restError(outcome.result.error, outcome.callId, 'failed');
+    case 'rejected':
+      return restError(outcome.error, outcome.callId, 'rejected');
+    case 'in_progress':
+      return {
+        status: 202,
+        body: { call_id: outcome.callId, status: outcome.status },
+        headers: { location: `/v1/calls/${outcome.callId}` },
+      };
+    case 'unknown_tool':
+      return {
+        status: 404,
+        body: { error: { code: 'UNKNOWN_TOOL', message: `Unknown tool: ${tool}`, retry_safe: false } },
+      };
+    default:
+      return assertNever(outcome);
+  }
+}
+
+/** `GET /v1/calls/{id}`: 200 with the status, and the result once settled. */
+export function restView(view: CallView): RestReply {
+  const base = { call_id: view.callId, tool: view.tool, status: view.status };
+  if (!view.result) return { status: 200, body: base };
+  return {
+    status: 200,
+    body: view.result.ok
+      ? { ...base, data: view.result.data ?? null }
+      : { ...base, error: restErrorBody(view.result.error) },
+  };
+}
+
+function restError(error: ToolError, callId: string | null, status: string): RestReply {
+  const headers: Record<string, string> = {};
+  if (error.retryAfterMs !== undefined) headers['retry-after'] = String(Math.ceil(error.retryAfterMs / 1000));
+  return {
+    status: httpStatusOf(error),
+    body: { call_id: callId, status, error: restErrorBody(error) },
+    headers,
+  };
+}
+
+function restErrorBody(error: ToolError) {
+  return {
+    code: error.code,
+    message: error.message,
+    retry_safe: error.retrySafe,
+    ...(error.retryAfterMs === undefined ? {} : { retry_after_ms: error.retryAfterMs }),
+  };
+}
+
+/** Business codes keep the status their recipe gave them; platform codes map by meaning. */
+export function httpStatusOf(error: ToolError): number {
+  if (!isPlatformErrorCode(error.code)) return error.status ?? (error.retrySafe ? 503 : 500);
+  switch (error.code) {
+    case 'INVALID_ARGUMENTS':
+      return 400;
+    case 'IDEMPOTENCY_KEY_REUSED':
+      return 422;
+    case 'RATE_LIMITED':
+    case 'QUOTA_EXCEEDED':
+      return 429;
+    case 'CANCELLED':
+      return 409;
+    case 'CALL_IN_PROGRESS':
+      return 202;
+    case 'UPSTREAM_UNAVAILABLE':
+      return 503;
+    case 'STEP_TIMEOUT':
+    case 'CALL_DEADLINE_EXCEEDED':
+      return error.retrySafe ? 503 : 500;
+    case 'OUTCOME_UNKNOWN':
+    case 'DEAD_LETTERED':
+    case 'COMPENSATION_FAILED':
+    case 'INTERNAL':
+      return 500;
+    default:
+      return assertNever(error.code);
+  }
 }

@@ -15,6 +15,16 @@ export interface ToolService {
   submit(request: SubmitRequest): Promise<SubmitOutcome>;
   /** True when the store answers and its schema is current (for /readyz). */
   ready(): Promise<{ ok: boolean; detail: string }>;
+  /** A call of this workspace by id (REST `GET /v1/calls/{id}`), or null when there is none. */
+  lookupCall(callId: string): Promise<CallView | null>;
+}
+
+/** What the REST face shows of a call: its status and, once settled, its result. */
+export interface CallView {
+  callId: string;
+  tool: string;
+  status: string;
+  result: CallResult | null;
 }
 
 export interface ToolDescriptor {

@@ -63,6 +63,9 @@ export function createFakeTools(): FakeTools {
     async ready() {
       return fake.readyState;
     },
+    async lookupCall() {
+      return null;
+    },
     async submit(request) {
       fake.submitted.push(request);
       if (!SERVERS[request.server]?.includes(request.tool)) return { kind: 'unknown_tool' };
