@@ -72,6 +72,8 @@ export async function startEmulator(options: {
   ledger: Ledger;
   /** The body of an unmatched route, in the vendor's error shape. */
   notFound: (req: SandboxRequest) => SandboxResponse;
+  /** An injected 503 or 429 in the vendor's error shape (default: a generic JSON body). */
+  faultBody?: (status: 503 | 429) => unknown;
 }): Promise<EmulatorServer> {
   const routes = options.routes.map(compile);
   const state = { behaviour: options.behaviour };
@@ -115,12 +117,13 @@ export async function startEmulator(options: {
     const latency = drawLatency(b);
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     const f: FaultShares = b.faults;
-    if (Math.random() < f.error5xx) return send(res, { status: 503, body: { error: 'injected 503' } });
+    if (Math.random() < f.error5xx)
+      return send(res, { status: 503, body: options.faultBody?.(503) ?? { error: 'injected 503' } });
     if (Math.random() < f.rateLimited)
       return send(res, {
         status: 429,
         headers: { 'retry-after': String(f.retryAfterSeconds) },
-        body: { error: 'injected 429' },
+        body: options.faultBody?.(429) ?? { error: 'injected 429' },
       });
     if (Math.random() < f.timeout) return; // never answered; the client's timeout ends it
     const response = await route.handler({ ...base, params });
@@ -137,7 +140,13 @@ export async function startEmulator(options: {
     );
   });
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve) => server.listen(options.port, '127.0.0.1', resolve));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject); // e.g. EADDRINUSE: the caller gets the error instead of a crash
+    server.listen(options.port, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}`,
