@@ -111,7 +111,12 @@ export async function startEmulator(options: {
       }
     }
     if (!route || !match) return send(res, options.notFound({ ...base, params: {} }));
-    const params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(match[i + 1] ?? '')]));
+    let params: Record<string, string>;
+    try {
+      params = Object.fromEntries(route.names.map((n, i) => [n, decodeURIComponent(match[i + 1] ?? '')]));
+    } catch {
+      return send(res, options.notFound({ ...base, params: {} })); // a malformed %-escape names nothing
+    }
 
     const b = state.behaviour;
     const latency = drawLatency(b);
