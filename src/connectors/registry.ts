@@ -1,6 +1,9 @@
 import type { Connector, ConnectorAction } from './connector.js';
 import { createHttpConnector } from './http/index.js';
+import { createSalesforceConnector } from './salesforce/index.js';
 import { createSqlConnector } from './sql/index.js';
+import { createStripeConnector } from './stripe/index.js';
+import { createTwilioConnector } from './twilio/index.js';
 import { createUtilConnector } from './util/index.js';
 
 /** The connectors one process knows, looked up by the `connector.action` names recipes use. */
@@ -44,5 +47,12 @@ export function createConnectorRegistry(connectors: Connector[]): ConnectorRegis
 
 /** Fresh instances of the built-in connectors (each owns its own agents and pools). */
 export function builtinConnectors(): Connector[] {
-  return [createUtilConnector(), createHttpConnector(), createSqlConnector()];
+  return [
+    createUtilConnector(),
+    createHttpConnector(),
+    createSqlConnector(),
+    createSalesforceConnector(),
+    createStripeConnector(),
+    createTwilioConnector(),
+  ];
 }

@@ -6,7 +6,14 @@ describe('connector registry', () => {
   const registry = createConnectorRegistry(builtinConnectors());
 
   it('lists the built-in connectors and finds their actions', () => {
-    expect(registry.list().map((c) => c.name)).toEqual(['util', 'http', 'sql']);
+    expect(registry.list().map((c) => c.name)).toEqual([
+      'util',
+      'http',
+      'sql',
+      'salesforce',
+      'stripe',
+      'twilio',
+    ]);
     expect(registry.get('http')?.name).toBe('http');
     expect(registry.action('util', 'echo')?.description).toMatch(/input/);
     expect(registry.hasAction('http', 'post')).toBe(true);

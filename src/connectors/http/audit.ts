@@ -40,3 +40,18 @@ export function redactUrl(url: URL): string {
   }
   return copy.toString();
 }
+
+/** Shortest secret value `redactSecrets` looks for: shorter ones would blank out ordinary words. */
+const MIN_SECRET_LENGTH = 6;
+
+/**
+ * The text with every occurrence of the given secret values replaced by `[REDACTED]`: for messages a
+ * vendor composed (an error echoing a key or an account id) before they reach errors and the journal.
+ */
+export function redactSecrets(text: string, secrets: Iterable<string>): string {
+  let out = text;
+  for (const secret of secrets) {
+    if (secret.length >= MIN_SECRET_LENGTH) out = out.split(secret).join('[REDACTED]');
+  }
+  return out;
+}

@@ -1,5 +1,6 @@
 import { backoffDelay, type BackoffPolicy } from '../../core/backoff.js';
 import { sleep } from '../../core/clock.js';
+import { CallError } from '../../core/errors.js';
 import type { StepEffect } from '../../store/store.js';
 import { abortError } from '../abort-error.js';
 import { responseFailure, timeoutFailure, transportFailure, type TryFailure } from './failure.js';
@@ -47,15 +48,40 @@ async function tryOnce(
   effect: StepEffect,
   options: RetryOptions,
 ): Promise<RawResponse | TryFailure> {
+  try {
+    const response = await sendOnce(req, effect, options);
+    return responseFailure(response, effect, Date.now()) ?? response;
+  } catch (error) {
+    if (error instanceof FailedTry) return error.failure;
+    throw error;
+  }
+}
+
+/**
+ * One try with its own timeout and no retries, for connectors that read the body of error responses
+ * themselves (vendor error shapes): resolves with any response, whatever its status; rejects with the
+ * mapped CallError of a transport failure or timeout, or the abort error once `options.signal` aborts.
+ */
+export async function sendOnce(
+  req: PreparedRequest,
+  effect: StepEffect,
+  options: Omit<RetryOptions, 'retries'>,
+): Promise<RawResponse> {
   const timeout = AbortSignal.timeout(options.timeoutMs);
   const signal = AbortSignal.any([options.signal, timeout]);
   try {
-    const response = await sendFollowingRedirects(req, { ...options, signal });
-    return responseFailure(response, effect, Date.now()) ?? response;
+    return await sendFollowingRedirects(req, { ...options, signal });
   } catch (error) {
     if (options.signal.aborted) throw abortError(options.signal);
-    if (timeout.aborted) return timeoutFailure(options.timeoutMs, effect);
-    return transportFailure(error, effect);
+    if (timeout.aborted) throw new FailedTry(timeoutFailure(options.timeoutMs, effect));
+    throw new FailedTry(transportFailure(error, effect));
+  }
+}
+
+/** A transport failure or timeout of `sendOnce`: a CallError that also carries whether to try again. */
+class FailedTry extends CallError {
+  constructor(readonly failure: TryFailure) {
+    super(failure.error.toToolError(), { cause: failure.error.cause });
   }
 }
 
