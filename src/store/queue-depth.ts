@@ -4,6 +4,7 @@
  * run this statement itself, and a test keeps the two the same. Portable SQL: it runs on SQLite and
  * PostgreSQL alike.
  */
-export const QUEUE_DEPTH_SQL = "SELECT count(*) FROM calls WHERE status IN ('queued', 'running', 'retry_wait')";
+export const QUEUE_DEPTH_SQL =
+  "SELECT count(*) FROM calls WHERE status IN ('queued', 'running', 'retry_wait')";
 
 export const QUEUE_DEPTH_STATUSES = ['queued', 'running', 'retry_wait'] as const;

@@ -4,8 +4,8 @@ import type { JsonObject, JsonValue } from '../core/json.js';
 
 /**
  * The Store: every piece of platform state (releases, calls, leases, journal, idempotency keys) lives
- * behind this interface. SQLite implements it now; PostgreSQL implements the same interface later.
- * Callers never name a backend; only `platform.ts` and `cli/` choose one.
+ * behind this interface, implemented by SQLite (one machine) and PostgreSQL (several), both held to the
+ * same contract suite (test/store/). Callers never name a backend; only `platform.ts` and `cli/` choose one.
  *
  * Time rule: every lease, expiry and run-after decision uses the store's own clock (the database's
  * `now()` on PostgreSQL; the process clock inside the SQLite transaction), never a caller's clock.
@@ -126,8 +126,10 @@ export interface Store {
 
   // --- wake-ups and housekeeping ------------------------------------------------------------------
   /**
-   * Registers a listener called (possibly spuriously, possibly coalesced) after any committed change to
-   * calls, from this process or another. Returns an unsubscribe function.
+   * Registers a listener called (possibly spuriously, possibly coalesced) after a committed change to
+   * calls that can unblock someone: a call inserted, or its status or run_after changed, from this
+   * process or another. A backend need not announce lease extensions (heartbeats), nor a process's own
+   * claims to itself. Returns an unsubscribe function.
    */
   onChange(listener: () => void): () => void;
   /**

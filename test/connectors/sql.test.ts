@@ -7,27 +7,40 @@ import { createSqlConnector } from '../../src/connectors/sql/index.js';
 import { CallError } from '../../src/core/errors.js';
 import { actionContext, expectCallError, runAction } from './helpers.js';
 import { describeSqlContract } from './sql-contract.js';
+import { usePostgres } from '../helpers/postgres.js';
 
 describeSqlContract('SQLite (temp file)', async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-sql-'));
   return {
-    connection: { name: 'db', connector: 'sql', config: { url: `sqlite://${path.join(dir, 'app.db')}` }, secrets: {} },
+    connection: {
+      name: 'db',
+      connector: 'sql',
+      config: { url: `sqlite://${path.join(dir, 'app.db')}` },
+      secrets: {},
+    },
     positional: () => '?',
     cleanup: () => rm(dir, { recursive: true, force: true }),
   };
 });
 
-const pgUrl = process.env.SWITCHYARD_TEST_PG_URL;
-if (pgUrl) {
-  describeSqlContract('PostgreSQL (SWITCHYARD_TEST_PG_URL)', async () => ({
-    connection: { name: 'db', connector: 'sql', config: { url: pgUrl, pool_size: 2 }, secrets: {} },
+// On an embedded PostgreSQL started for these tests, or on the server of SWITCHYARD_TEST_PG_URL when set.
+describe('sql connector on PostgreSQL', () => {
+  const server = usePostgres();
+  const pgUrl = () => server().url();
+  describeSqlContract('PostgreSQL', async () => ({
+    connection: { name: 'db', connector: 'sql', config: { url: pgUrl(), pool_size: 2 }, secrets: {} },
     positional: (n) => `$${n}`,
     cleanup: async () => undefined,
   }));
 
   describe('sql connector: PostgreSQL specifics', () => {
     const pg = (config: Record<string, string | number> = {}) =>
-      actionContext({ name: 'db', connector: 'sql', config: { url: pgUrl, pool_size: 2, ...config }, secrets: {} });
+      actionContext({
+        name: 'db',
+        connector: 'sql',
+        config: { url: pgUrl(), pool_size: 2, ...config },
+        secrets: {},
+      });
 
     it('reads $step_key and named parameters next to :: casts', async () => {
       const sql = createSqlConnector();
@@ -70,19 +83,19 @@ if (pgUrl) {
       await sql.close?.();
     });
   });
-} else {
-  // Written skip reason: this suite starts no PostgreSQL server (embedded PostgreSQL arrives later).
-  describe.skip('sql connector: PostgreSQL — skipped: set SWITCHYARD_TEST_PG_URL=postgres://… to run the contract', () => {
-    it('runs the contract and the PostgreSQL specifics', () => undefined);
-  });
-}
+});
 
 describe('sql connector: SQLite specifics', () => {
   it('reports last_insert_id only for an insert that inserted, and writes to the file', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-sql-'));
     const file = path.join(dir, 'app.db');
     const sql = createSqlConnector();
-    const ctx = actionContext({ name: 'db', connector: 'sql', config: { url: `sqlite://${file}` }, secrets: {} });
+    const ctx = actionContext({
+      name: 'db',
+      connector: 'sql',
+      config: { url: `sqlite://${file}` },
+      secrets: {},
+    });
     try {
       await runAction(sql, 'execute', { sql: 'CREATE TABLE t (id integer PRIMARY KEY, v text UNIQUE)' }, ctx);
       const first = await runAction(
@@ -113,7 +126,12 @@ describe('sql connector: SQLite specifics', () => {
 
   it('returns integers beyond 2^53 as strings rather than rounding them', async () => {
     const sql = createSqlConnector();
-    const ctx = actionContext({ name: 'db', connector: 'sql', config: { url: 'sqlite::memory:' }, secrets: {} });
+    const ctx = actionContext({
+      name: 'db',
+      connector: 'sql',
+      config: { url: 'sqlite::memory:' },
+      secrets: {},
+    });
     const result = await runAction(sql, 'query', { sql: 'SELECT 9007199254740993 AS big, 42 AS small' }, ctx);
     expect(result.output).toEqual({ rows: [{ big: '9007199254740993', small: 42 }], row_count: 1 });
     await sql.close?.();

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
-import { loadMigrations, shippedMigrationsDir } from '../../src/store/sqlite/migrate.js';
+import { loadMigrations, shippedMigrationsDir } from '../../src/store/migrations.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { describeStoreContract, type StoreHarness } from './store-contract.js';
@@ -72,10 +72,10 @@ describeStoreContract('sqlite', makeSqliteHarness);
 
 describe('SQLite specifics', () => {
   it('finds the shipped migrations from the package root (the same path for src/ and dist/)', () => {
-    expect(shippedMigrationsDir()).toBe(
+    expect(shippedMigrationsDir('sqlite')).toBe(
       path.resolve(import.meta.dirname, '../../src/store/migrations/sqlite'),
     );
-    expect(loadMigrations()[0]).toMatchObject({ version: 1, name: 'init' });
+    expect(loadMigrations('sqlite')[0]).toMatchObject({ version: 1, name: 'init' });
   });
 
   it('declares no push notifications and a single machine, each with a reason', () => {

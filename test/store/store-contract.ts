@@ -10,6 +10,7 @@ import { leasesContract } from './contract/leases.js';
 import { recoveryContract } from './contract/recovery.js';
 import { releasesContract } from './contract/releases.js';
 import { schemaContract } from './contract/schema.js';
+import { vaultContract } from './contract/vault.js';
 
 /**
  * What a backend's test file provides: a fresh, unmigrated store on its own database, plus the few raw
@@ -56,6 +57,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       describe('journal', () => journalContract(harness));
       describe('hand-off and write-behind journal', () => handOffContract(harness));
       describe('change signal and housekeeping', () => housekeepingContract(harness));
+      describe('vault: connections and tokens', () => vaultContract(harness));
     });
   });
 }

@@ -1,7 +1,7 @@
 import type { ToolError } from '../../core/errors.js';
 import type { AttemptOutcome, AttemptRecord } from '../store.js';
 import type { SqliteDatabase } from './open.js';
-import { toAttempt, toJson, type AttemptRow, type CallRow } from './rows.js';
+import { toAttempt, toJson, type AttemptRow, type CallRow } from '../rows.js';
 
 /** The attempts table: one row per claim, written inside the caller's transaction. */
 export interface AttemptLog {

@@ -3,7 +3,7 @@ import type { ToolError } from '../../core/errors.js';
 import type { CallFilter, CallRecord } from '../store.js';
 import type { AttemptLog } from './attempt-log.js';
 import type { SqliteDatabase } from './open.js';
-import { toCall, toJson, type CallRow } from './rows.js';
+import { toCall, toJson, type CallRow } from '../rows.js';
 
 export interface CallOps {
   getCall(id: string): CallRecord | null;

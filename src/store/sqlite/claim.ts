@@ -2,7 +2,7 @@ import type { ToolError } from '../../core/errors.js';
 import type { ClaimedCall, ClaimInput } from '../store.js';
 import type { AttemptLog } from './attempt-log.js';
 import type { SqliteDatabase } from './open.js';
-import { toCall, toJson, type CallRow } from './rows.js';
+import { toCall, toJson, type CallRow } from '../rows.js';
 
 export interface ClaimOps {
   claim(input: ClaimInput): ClaimedCall[];

@@ -1,7 +1,7 @@
 import type { EnqueueInput, EnqueueOutcome } from '../store.js';
 import type { AttemptLog } from './attempt-log.js';
 import type { SqliteDatabase } from './open.js';
-import { toCall, toJson, type CallRow } from './rows.js';
+import { toCall, toJson, type CallRow } from '../rows.js';
 
 interface KeyRow {
   args_hash: string;

@@ -1,6 +1,6 @@
 import type { JournalEntry, JournalWrite, StepFinish, StepStart } from '../store.js';
 import type { SqliteDatabase } from './open.js';
-import { toJournalEntry, toJson, type JournalRow } from './rows.js';
+import { toJournalEntry, toJson, type JournalRow } from '../rows.js';
 
 export interface JournalOps {
   startStep(callId: string, token: number, step: StepStart, writes?: JournalWrite[]): number | null;
@@ -81,9 +81,10 @@ export function createJournalOps(db: SqliteDatabase): JournalOps {
   };
   const startWithWrites = db.transaction(
     (callId: string, token: number, step: StepStart, writes: readonly JournalWrite[]) => {
-      const id = startOne(callId, token, step);
-      if (id !== null) applyWrites(callId, token, writes);
-      return id;
+      // The carried entries belong to earlier steps: they go first, so the journal keeps the order the
+      // steps ran in (each write is fenced: a stale holder's writes change nothing).
+      applyWrites(callId, token, writes);
+      return startOne(callId, token, step);
     },
   );
 

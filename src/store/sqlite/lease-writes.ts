@@ -1,8 +1,8 @@
-import { assertNever, type CallStatus } from '../../core/call-status.js';
-import type { AttemptOutcome, HeartbeatResult, JournalWrite, Settlement } from '../store.js';
+import type { CallStatus } from '../../core/call-status.js';
+import type { HeartbeatResult, JournalWrite, Settlement } from '../store.js';
 import type { AttemptLog } from './attempt-log.js';
 import type { SqliteDatabase } from './open.js';
-import { toJson } from './rows.js';
+import { outcomeOf, toJson } from '../rows.js';
 
 export interface LeaseWriteOps {
   heartbeat(callId: string, token: number, leaseMs: number): HeartbeatResult;
@@ -90,18 +90,4 @@ export function createLeaseWriteOps(
       return ok;
     },
   };
-}
-
-function outcomeOf(settlement: Settlement): AttemptOutcome {
-  switch (settlement.status) {
-    case 'succeeded':
-    case 'failed':
-    case 'dead':
-    case 'outcome_unknown':
-      return settlement.status;
-    case 'retry_wait':
-      return 'retry';
-    default:
-      return assertNever(settlement);
-  }
 }

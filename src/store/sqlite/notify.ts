@@ -1,3 +1,4 @@
+import { ChangeSignal } from '../change-signal.js';
 import type { SqliteDatabase } from './open.js';
 
 /**
@@ -6,11 +7,13 @@ import type { SqliteDatabase } from './open.js';
  * other connections, so polling it costs one tiny query and never echoes our own writes.
  */
 export class ChangeNotifier {
-  private readonly listeners = new Set<() => void>();
+  private readonly signal = new ChangeSignal({
+    onActive: () => this.startPolling(),
+    onIdle: () => this.stopPolling(),
+  });
   private readonly dataVersion;
   private lastVersion = 0;
   private timer: NodeJS.Timeout | null = null;
-  private queued = false;
   private closed = false;
 
   constructor(
@@ -21,39 +24,18 @@ export class ChangeNotifier {
   }
 
   subscribe(listener: () => void): () => void {
-    this.listeners.add(listener);
-    this.startPolling();
-    return () => {
-      this.listeners.delete(listener);
-      if (this.listeners.size === 0) this.stopPolling();
-    };
+    return this.signal.subscribe(listener);
   }
 
   /** Called after this process committed a change; bursts of commits coalesce into one signal. */
   changed(): void {
-    if (this.queued || this.listeners.size === 0) return;
-    this.queued = true;
-    queueMicrotask(() => {
-      this.queued = false;
-      this.emit();
-    });
+    this.signal.changed();
   }
 
   close(): void {
     this.closed = true;
-    this.listeners.clear();
+    this.signal.close();
     this.stopPolling();
-  }
-
-  private emit(): void {
-    for (const listener of [...this.listeners]) {
-      try {
-        listener();
-      } catch (error) {
-        // One faulty listener must neither starve the others nor kill the poller.
-        process.emitWarning(error instanceof Error ? error : new Error(String(error)));
-      }
-    }
   }
 
   private startPolling(): void {
@@ -74,7 +56,7 @@ export class ChangeNotifier {
   }
 
   private poll(): void {
-    if (this.closed || this.listeners.size === 0) return;
+    if (this.closed || !this.signal.listening) return;
     let version: number;
     try {
       version = this.dataVersion.get() ?? 0;

@@ -6,7 +6,7 @@ import { createEnqueue } from './enqueue.js';
 import { createHousekeepingOps } from './housekeeping.js';
 import { createJournalOps } from './journal.js';
 import { createLeaseWriteOps } from './lease-writes.js';
-import { applyMigrations, loadMigrations } from './migrate.js';
+import { applyMigrations, loadSqliteMigrations } from './migrate.js';
 import { ChangeNotifier } from './notify.js';
 import { openDatabase, type SqliteDatabase, type SqliteSynchronous } from './open.js';
 import { createReleaseOps } from './releases.js';
@@ -68,8 +68,8 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   return {
     kind: 'sqlite',
     capabilities: SQLITE_CAPABILITIES,
-    migrate: () => withBusyRetry(() => applyMigrations(db, loadMigrations())),
-    checkSchema: async () => checkSchema(db, loadMigrations()),
+    migrate: () => withBusyRetry(() => applyMigrations(db, loadSqliteMigrations())),
+    checkSchema: async () => checkSchema(db, loadSqliteMigrations()),
     ping: async () => void db.prepare('SELECT 1').get(),
     async close() {
       if (closed) return;

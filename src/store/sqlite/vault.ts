@@ -1,28 +1,6 @@
-import type { JsonObject } from '../../core/json.js';
-import type { ConnectionRecord, NewConnection, SealedValue, Store, TokenRecord } from '../store.js';
+import type { ConnectionRecord, NewConnection, SealedValue, Store } from '../store.js';
+import { toConnection, toToken, type ConnectionRow, type TokenRow } from '../rows.js';
 import type { SqliteDatabase } from './open.js';
-
-interface ConnectionRow {
-  workspace: string;
-  name: string;
-  id: string;
-  connector: string;
-  config: string;
-  secret_names: string;
-  sealed: string;
-  created_at: number;
-  updated_at: number;
-}
-
-interface TokenRow {
-  connection_id: string;
-  workspace: string;
-  sealed: string | null;
-  expires_at: number | null;
-  version: number;
-  refresh_owner: string | null;
-  refresh_until: number | null;
-}
 
 type VaultOps = Pick<
   Store,
@@ -160,30 +138,5 @@ export function createVaultOps(db: SqliteDatabase): SqliteVaultOps {
     beginTokenRefresh: (input) => begin.immediate(input),
     saveToken: (input) => save.run({ ...input, now: Date.now() }).changes === 1,
     abandonTokenRefresh: (connectionId, owner) => void abandon.run(connectionId, owner),
-  };
-}
-
-function toConnection(row: ConnectionRow): ConnectionRecord {
-  return {
-    workspace: row.workspace,
-    name: row.name,
-    id: row.id,
-    connector: row.connector,
-    config: JSON.parse(row.config) as JsonObject,
-    secretNames: JSON.parse(row.secret_names) as string[],
-    sealed: row.sealed,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
-}
-
-function toToken(row: TokenRow): TokenRecord {
-  return {
-    connectionId: row.connection_id,
-    sealed: row.sealed,
-    expiresAt: row.expires_at,
-    version: row.version,
-    refreshOwner: row.refresh_owner,
-    refreshUntil: row.refresh_until,
   };
 }

@@ -88,6 +88,30 @@ export function handOffContract(harness: () => StoreHarness): void {
     ]);
   });
 
+  it('applies the write-behind entries a step start carries before that start (they are earlier steps)', async () => {
+    const { store } = harness();
+    const release = await deploy(store);
+    const outcome = await store.enqueue(
+      callInput(release, { claimFor: { workerId: 'worker_h', leaseMs: LEASE_MS } }),
+    );
+    if (outcome.kind !== 'created') throw new Error('expected created');
+    const id = outcome.call.id;
+    const charge: StepStart = { ...start, stepPath: 'charge', effect: 'unsafe', target: 'stripe.charge' };
+    const entry = await store.startStep(id, 1, charge, [
+      { kind: 'record', start, finish: done },
+      { kind: 'start', start: { ...start, stepPath: 'lookup' } },
+    ]);
+    const journal = await store.listJournal(id);
+    expect(journal.map((e) => [e.stepPath, e.status])).toEqual([
+      ['echo', 'succeeded'],
+      ['lookup', 'started'],
+      ['charge', 'started'],
+    ]);
+    expect(entry).toBe(journal[2]?.id);
+    expect(await store.startStep(id, 2, charge, [{ kind: 'record', start, finish: done }])).toBeNull();
+    expect(await store.listJournal(id)).toHaveLength(3);
+  });
+
   it('refuses write-behind entries from a stale holder', async () => {
     const h = harness();
     const release = await deploy(h.store);

@@ -1,17 +1,24 @@
-import type { CallStatus } from '../../core/call-status.js';
-import type { ToolError } from '../../core/errors.js';
-import type { JsonObject, JsonValue } from '../../core/json.js';
+import { assertNever, type CallStatus } from '../core/call-status.js';
+import type { ToolError } from '../core/errors.js';
+import type { JsonObject, JsonValue } from '../core/json.js';
 import type {
   AttemptOutcome,
   AttemptRecord,
   CallRecord,
+  ConnectionRecord,
   IdempotencySource,
   JournalEntry,
+  Settlement,
   StepEffect,
   StepKind,
-} from '../store.js';
+  TokenRecord,
+} from './store.js';
 
-/** Rows as SQLite returns them, and their mapping to the Store's records. JSON is kept as TEXT. */
+/**
+ * Rows as the SQL backends return them, and their mapping to the Store's records. Both backends keep the
+ * same columns: times as integer milliseconds since the epoch, JSON as TEXT (exactly the text the store
+ * wrote, so records read back equal on every backend), so one mapping serves both.
+ */
 
 export interface CallRow {
   id: string;
@@ -141,5 +148,66 @@ export function toAttempt(row: AttemptRow): AttemptRecord {
     note: row.note,
     startedAt: row.started_at,
     endedAt: row.ended_at,
+  };
+}
+
+/** The attempt outcome a settlement records. */
+export function outcomeOf(settlement: Settlement): AttemptOutcome {
+  switch (settlement.status) {
+    case 'succeeded':
+    case 'failed':
+    case 'dead':
+    case 'outcome_unknown':
+      return settlement.status;
+    case 'retry_wait':
+      return 'retry';
+    default:
+      return assertNever(settlement);
+  }
+}
+
+export interface ConnectionRow {
+  workspace: string;
+  name: string;
+  id: string;
+  connector: string;
+  config: string;
+  secret_names: string;
+  sealed: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface TokenRow {
+  connection_id: string;
+  sealed: string | null;
+  expires_at: number | null;
+  version: number;
+  refresh_owner: string | null;
+  refresh_until: number | null;
+}
+
+export function toConnection(row: ConnectionRow): ConnectionRecord {
+  return {
+    workspace: row.workspace,
+    name: row.name,
+    id: row.id,
+    connector: row.connector,
+    config: JSON.parse(row.config) as JsonObject,
+    secretNames: JSON.parse(row.secret_names) as string[],
+    sealed: row.sealed,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function toToken(row: TokenRow): TokenRecord {
+  return {
+    connectionId: row.connection_id,
+    sealed: row.sealed,
+    expiresAt: row.expires_at,
+    version: row.version,
+    refreshOwner: row.refresh_owner,
+    refreshUntil: row.refresh_until,
   };
 }

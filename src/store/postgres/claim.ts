@@ -1,0 +1,83 @@
+import type { ClaimedCall, ClaimInput } from '../store.js';
+import { toCall, type CallRow } from '../rows.js';
+import { NOW, type Db } from './db.js';
+
+/**
+ * Claims the oldest runnable calls (queued, or retry_wait whose run_after has passed; ties within a
+ * millisecond broken by insertion order), in one statement. `FOR UPDATE SKIP LOCKED` makes concurrent
+ * claimers, on any machine, pass over each other's rows instead of waiting for them or taking them twice;
+ * a row another claimer changed since this statement's snapshot is re-checked against the WHERE clause
+ * once its lock is free, so a call already running is never claimed again. Each claimed call gets its
+ * attempt record in the same statement.
+ *
+ * $1 limit, $2 lease ms, $3 worker id.
+ */
+const CLAIM = `
+WITH picked AS MATERIALIZED (
+  SELECT id FROM calls
+  WHERE status IN ('queued', 'retry_wait') AND run_after <= ${NOW}
+  ORDER BY run_after, created_at, seq
+  LIMIT $1
+  FOR NO KEY UPDATE SKIP LOCKED),
+claimed AS (
+  UPDATE calls c SET status = 'running', lease_token = c.lease_token + 1, attempt = c.attempt + 1,
+    lease_expires_at = ${NOW} + $2::bigint, worker_id = $3, updated_at = ${NOW}
+  FROM picked WHERE c.id = picked.id
+  RETURNING c.*),
+attempt AS (
+  INSERT INTO attempts (workspace, call_id, attempt, lease_token, worker_id, outcome, started_at)
+  SELECT workspace, id, attempt, lease_token, worker_id, 'running', updated_at FROM claimed)
+SELECT * FROM claimed ORDER BY run_after, created_at, seq`;
+
+/**
+ * Requeues the running calls whose lease expired (crash_count + 1, attempt recorded `crashed`), or
+ * settles them `dead` once crash_count would pass the limit. Rows a holder is writing right now are
+ * skipped (their lease is being extended or settled); a lease extended since the snapshot is re-checked.
+ *
+ * $1 max crashes.
+ */
+const RECLAIM = `
+WITH expired AS MATERIALIZED (
+  SELECT id FROM calls WHERE status = 'running' AND lease_expires_at <= ${NOW}
+  FOR NO KEY UPDATE SKIP LOCKED),
+moved AS (
+  UPDATE calls c SET
+    status = CASE WHEN c.crash_count + 1 > $1::integer THEN 'dead' ELSE 'queued' END,
+    crash_count = c.crash_count + 1,
+    error = CASE WHEN c.crash_count + 1 > $1::integer
+      THEN json_build_object('code', 'DEAD_LETTERED',
+        'message', format('the call''s workers crashed %s times (limit %s); it was dead-lettered',
+          c.crash_count + 1, $1::integer),
+        'retrySafe', false)::text
+      ELSE c.error END,
+    settled_at = CASE WHEN c.crash_count + 1 > $1::integer THEN ${NOW} ELSE c.settled_at END,
+    lease_expires_at = NULL, updated_at = ${NOW}
+  FROM expired WHERE c.id = expired.id
+  RETURNING c.id, c.lease_token, c.status, c.error, c.seq),
+ended AS (
+  UPDATE attempts a SET outcome = 'crashed', error = CASE WHEN m.status = 'dead' THEN m.error END,
+    ended_at = ${NOW}
+  FROM moved m WHERE a.call_id = m.id AND a.lease_token = m.lease_token AND a.outcome = 'running')
+SELECT id FROM moved ORDER BY seq`;
+
+export interface ClaimOps {
+  claim(input: ClaimInput): Promise<ClaimedCall[]>;
+  reclaimExpired(input: { maxCrashes: number }): Promise<string[]>;
+}
+
+export function createClaimOps(db: Db, changed: () => void): ClaimOps {
+  return {
+    // No own change signal (as on SQLite): queued → running unblocks no waiter and no other claimer of
+    // this process. Other processes hear of it through the trigger's NOTIFY.
+    async claim(input) {
+      if (input.limit <= 0) return [];
+      const rows = await db.query<CallRow>(CLAIM, [input.limit, input.leaseMs, input.workerId]);
+      return rows.map((row) => ({ call: toCall(row), token: row.lease_token }));
+    },
+    async reclaimExpired({ maxCrashes }) {
+      const rows = await db.query<{ id: string }>(RECLAIM, [maxCrashes]);
+      if (rows.length > 0) changed();
+      return rows.map((row) => row.id);
+    },
+  };
+}

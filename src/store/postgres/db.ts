@@ -1,0 +1,188 @@
+import pg from 'pg';
+
+/**
+ * The database clock in integer milliseconds since the epoch: every lease, expiry and run-after decision
+ * uses it, never a caller's clock. `now()` is the transaction's start, so one statement or transaction
+ * sees one instant, as a SQLite transaction sees one `Date.now()`.
+ */
+export const NOW = `floor(extract(epoch FROM now()) * 1000)::bigint`;
+
+/** The same instant as an ISO-8601 UTC string (for audit remarks). */
+export const NOW_ISO = `to_char(now() AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')`;
+
+const INT8_OID = 20;
+
+/** BIGINT arrives as a number (times in ms and ids stay far below 2^53), as better-sqlite3 returns it. */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === INT8_OID && format !== 'binary'
+      ? (value: string) => Number(value)
+      : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** Connection settings shared by the pool and the listening connection. */
+export function clientConfig(url: string, connectTimeoutMs: number): pg.ClientConfig {
+  return {
+    connectionString: url,
+    types,
+    application_name: 'switchyard',
+    // A dead peer (a failed-over server, a half-open socket) is noticed by the OS, not only on timeout.
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    connectionTimeoutMillis: connectTimeoutMs,
+  };
+}
+
+/** The URL without its password, for messages. */
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:/@]*):[^@]*@/, '//$1:***@');
+}
+
+/**
+ * The store could not reach PostgreSQL (refused, reset, shut down, timed out). The operation may or may
+ * not have been applied if the connection broke mid-statement; nothing is retried behind the caller's
+ * back except reads and statements that provably never started.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(url: string, cause: unknown) {
+    super(`PostgreSQL store unavailable (${redactUrl(url)}): ${messageOf(cause)}`, { cause });
+    this.name = 'StoreUnavailableError';
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message || error.name : String(error);
+}
+
+const CONNECTION_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  // admin_shutdown, crash_shutdown, cannot_connect_now (starting up or shutting down)
+  '57P01',
+  '57P02',
+  '57P03',
+]);
+
+/** A failure of the connection rather than of the statement. */
+export function isConnectionError(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08'))) return true;
+  return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
+    error.message,
+  );
+}
+
+/** Deadlock or serialization failure: the statement or transaction was rolled back whole and may run again. */
+function isRetryable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '40P01' || code === '40001';
+}
+
+export type Row = object;
+
+/** What the store's operations query through: the pool, with errors made clear and safe retries. */
+export interface Db {
+  /** One statement (atomic on its own). Retried only on deadlock or serialization failure. */
+  query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** A read: also retried once when the connection broke (reading twice is harmless). */
+  read<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
+  /** Statements in one transaction on one connection, committed when `fn` resolves. */
+  transaction<T>(fn: (q: Querier) => Promise<T>): Promise<T>;
+  readonly pool: pg.Pool;
+  /** Backend process ids of this pool's connections (to tell own notifications from others'). */
+  readonly backendPids: ReadonlySet<number>;
+  readonly url: string;
+}
+
+export type Querier = <R extends Row = Row>(sql: string, params?: readonly unknown[]) => Promise<R[]>;
+
+const ATTEMPTS = 4;
+
+/** A transaction that failed before BEGIN completed: nothing of it ran. */
+class NotStarted extends Error {
+  constructor(cause: unknown) {
+    super('the transaction did not start', { cause });
+  }
+}
+
+export function createDb(url: string, options: { poolSize: number; connectTimeoutMs: number }): Db {
+  const pool = new pg.Pool({ ...clientConfig(url, options.connectTimeoutMs), max: options.poolSize });
+  const backendPids = new Set<number>();
+  const pidOf = (client: pg.PoolClient) => (client as unknown as { processID?: number }).processID;
+  pool.on('connect', (client) => {
+    const pid = pidOf(client);
+    if (pid !== undefined) backendPids.add(pid);
+  });
+  pool.on('remove', (client) => {
+    const pid = pidOf(client);
+    if (pid !== undefined) backendPids.delete(pid);
+  });
+  // An idle connection that breaks (the server restarted) is dropped by the pool; without a listener the
+  // 'error' event would crash the process.
+  pool.on('error', () => undefined);
+
+  const clear = (error: unknown): unknown => {
+    const cause = error instanceof NotStarted ? error.cause : error;
+    return isConnectionError(cause) ? new StoreUnavailableError(url, cause) : cause;
+  };
+
+  async function attempt<T>(run: () => Promise<T>, retryBroken: boolean): Promise<T> {
+    for (let tries = 1; ; tries++) {
+      try {
+        return await run();
+      } catch (error) {
+        // A read may run again; so may a transaction whose connection failed before it began (a pooled
+        // connection the server had dropped). Anything else might have been applied: it is reported.
+        const broken = error instanceof NotStarted || (retryBroken && isConnectionError(error));
+        const again = tries < ATTEMPTS && (isRetryable(error) || (broken && tries === 1));
+        if (!again) throw clear(error);
+        await new Promise((resolve) => setTimeout(resolve, tries * 5 * Math.random()));
+      }
+    }
+  }
+
+  const run = async <R extends Row>(sql: string, params?: readonly unknown[]) =>
+    (await pool.query(sql, params as unknown[] | undefined)).rows as R[];
+
+  async function inTransaction<T>(fn: (q: Querier) => Promise<T>): Promise<T> {
+    const client = await pool.connect().catch((error: unknown) => {
+      throw new NotStarted(error);
+    });
+    try {
+      await client.query('BEGIN');
+    } catch (error) {
+      client.release(error as Error);
+      throw new NotStarted(error);
+    }
+    const q: Querier = async <R extends Row>(sql: string, params?: readonly unknown[]) =>
+      (await client.query(sql, params as unknown[] | undefined)).rows as R[];
+    let broken: Error | undefined;
+    try {
+      const result = await fn(q);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw error;
+    } finally {
+      // A connection that failed is destroyed rather than handed to the next caller.
+      client.release(broken);
+    }
+  }
+
+  return {
+    pool,
+    backendPids,
+    url,
+    query: (sql, params) => attempt(() => run(sql, params), false),
+    read: (sql, params) => attempt(() => run(sql, params), true),
+    transaction: (fn) => attempt(() => inTransaction(fn), false),
+  };
+}

@@ -1,0 +1,54 @@
+import { NOW, type Db } from './db.js';
+
+export interface HousekeepingOps {
+  nextWakeAt(): Promise<number | null>;
+  prune(input: { settledBefore: number }): Promise<{ calls: number; keys: number }>;
+}
+
+// Includes moments already past: something that fell due between a claim and this query must not be
+// slept through. Both halves seek calls_by_status; running calls are few.
+const WAKE = `
+SELECT least(
+  (SELECT min(run_after) FROM calls WHERE status = 'retry_wait'),
+  (SELECT min(lease_expires_at) FROM calls WHERE status = 'running')) AS at`;
+
+// Small batches keep each statement short. The calls are locked first (rows someone is writing are left
+// for the next prune), then their keys, journal and attempts go with them. $1 cutoff, $2 batch size.
+const PRUNE_BATCH = `
+WITH doomed AS MATERIALIZED (
+  SELECT id FROM calls WHERE settled_at < $1 LIMIT $2 FOR UPDATE SKIP LOCKED),
+keys AS (DELETE FROM idempotency_keys WHERE call_id IN (SELECT id FROM doomed) RETURNING 1),
+journal AS (DELETE FROM journal WHERE call_id IN (SELECT id FROM doomed)),
+attempts AS (DELETE FROM attempts WHERE call_id IN (SELECT id FROM doomed)),
+gone AS (DELETE FROM calls WHERE id IN (SELECT id FROM doomed) RETURNING 1)
+SELECT (SELECT count(*) FROM doomed) AS picked, (SELECT count(*) FROM gone) AS calls,
+  (SELECT count(*) FROM keys) AS keys`;
+
+const PRUNE_KEYS = `WITH gone AS (DELETE FROM idempotency_keys WHERE expires_at <= ${NOW} RETURNING 1)
+SELECT count(*) AS keys FROM gone`;
+
+const BATCH = 500;
+
+export function createHousekeepingOps(db: Db): HousekeepingOps {
+  return {
+    async nextWakeAt() {
+      const [row] = await db.read<{ at: number | null }>(WAKE);
+      return row?.at ?? null;
+    },
+    async prune({ settledBefore }) {
+      const total = { calls: 0, keys: 0 };
+      for (let more = true; more;) {
+        const [batch] = await db.query<{ picked: number; calls: number; keys: number }>(PRUNE_BATCH, [
+          settledBefore,
+          BATCH,
+        ]);
+        total.calls += batch?.calls ?? 0;
+        total.keys += batch?.keys ?? 0;
+        more = batch?.picked === BATCH;
+      }
+      const [expired] = await db.query<{ keys: number }>(PRUNE_KEYS);
+      total.keys += expired?.keys ?? 0;
+      return total;
+    },
+  };
+}

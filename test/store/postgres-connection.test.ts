@@ -1,0 +1,140 @@
+import { describe, expect, it } from 'vitest';
+import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { externalPostgres, usePostgres } from '../helpers/postgres.js';
+import { callInput, claimOne, deploy, enqueueNew, LEASE_MS } from './contract/fixtures.js';
+import {
+  blackholeProxy,
+  countSignals,
+  listeners,
+  listenerUp,
+  makePostgresHarness,
+  rawClient,
+  sleep,
+  until,
+} from './postgres-harness.js';
+
+// LISTEN/NOTIFY, the fallback poll, and a connection or a server that goes away. One PostgreSQL for this
+// file (stopped and started by the restart test), a database per test.
+const server = usePostgres();
+
+describe('PostgreSQL change signal: LISTEN/NOTIFY and the fallback poll', () => {
+  it("hears another machine's commit by NOTIFY, and its own without an echo", async () => {
+    const h = await makePostgresHarness(server, { fallbackPollMs: 60_000 });
+    try {
+      await h.store.migrate();
+      const peer = await h.openPeer();
+      const release = await deploy(h.store);
+      const signals = countSignals(h.store);
+      await listenerUp(server().url(), h.url);
+      signals.reset();
+      // Nothing else signals here: the fallback poll is a minute away and this store writes nothing.
+      await enqueueNew(peer, release);
+      await until(() => signals.count() > 0, 3_000);
+      await sleep(50);
+      signals.reset();
+      // This store's claim: no signal of its own (as on SQLite), and its NOTIFY is recognised as its own.
+      await claimOne(h.store);
+      await sleep(200);
+      expect(signals.count()).toBe(0);
+      signals.stop();
+    } finally {
+      await h.cleanup();
+    }
+  });
+
+  it('wakes listeners by the fallback poll when a notification is lost', async () => {
+    for (const [fallbackPollMs, expected] of [
+      [100, true],
+      [60_000, false],
+    ] as const) {
+      const h = await makePostgresHarness(server, { fallbackPollMs });
+      try {
+        await h.store.migrate();
+        const release = await deploy(h.store);
+        const id = await enqueueNew(h.store, release);
+        const signals = countSignals(h.store);
+        await listenerUp(server().url(), h.url);
+        // A commit that notifies nobody (triggers off for this session), as if its NOTIFY were lost.
+        const raw = await rawClient(h.url);
+        await raw.query(`SET session_replication_role = replica`);
+        signals.reset();
+        await raw.query(`UPDATE calls SET status = 'cancelled' WHERE id = $1`, [id]);
+        await raw.end();
+        await sleep(350);
+        expect(signals.count() > 0).toBe(expected);
+        signals.stop();
+      } finally {
+        await h.cleanup();
+      }
+    }
+  });
+  it('replaces a listening connection that went half-open, found by its unanswered probe', async () => {
+    const h = await makePostgresHarness(server);
+    const proxy = await blackholeProxy(h.url);
+    const store = createPostgresStore({ url: proxy.url, fallbackPollMs: 100 });
+    try {
+      await h.store.migrate();
+      const release = await deploy(h.store);
+      const signals = countSignals(store);
+      await listenerUp(server().url(), h.url);
+      const [before] = await listeners(server().url(), h.url);
+      expect(before).toBeDefined();
+      proxy.blackhole();
+      // Nothing arrives any more, yet listeners keep being woken by the fallback poll …
+      signals.reset();
+      await enqueueNew(h.store, release);
+      await until(() => signals.count() > 0, 1_000);
+      // … and the probe that got no answer replaced the connection (the server still holds the old one).
+      await until(async () => (await listeners(server().url(), h.url)).some((pid) => pid !== before), 5_000);
+      signals.stop();
+    } finally {
+      await store.close();
+      await proxy.close();
+      await h.cleanup();
+    }
+  });
+});
+
+describe('a PostgreSQL restart under running stores', () => {
+  it.skipIf(externalPostgres)(
+    'fails clearly while the server is down, then claims, settles and hears NOTIFY again',
+    async () => {
+      const h = await makePostgresHarness(server, { fallbackPollMs: 60_000 });
+      try {
+        await h.store.migrate();
+        const peer = await h.openPeer();
+        const release = await deploy(h.store);
+        const before = await enqueueNew(h.store, release);
+        const signals = countSignals(h.store);
+        await listenerUp(server().url(), h.url);
+
+        await server().stop();
+        await expect(h.store.enqueue(callInput(release))).rejects.toThrow(
+          /PostgreSQL store unavailable \(postgres:\/\/postgres:\*\*\*@/,
+        );
+        await expect(h.store.getCall(before)).rejects.toMatchObject({ name: 'StoreUnavailableError' });
+        await expect(h.store.claim({ workerId: 'w', limit: 1, leaseMs: LEASE_MS })).rejects.toThrow(
+          /unavailable/,
+        );
+        await server().start();
+
+        // The pool connects again on the next use; nothing committed before the restart was lost.
+        const after = await enqueueNew(h.store, release);
+        const claimed = await h.store.claim({ workerId: 'w', limit: 5, leaseMs: LEASE_MS });
+        expect(claimed.map((c) => c.call.id)).toEqual([before, after]);
+        for (const { call, token } of claimed)
+          expect(await h.store.settle(call.id, token, { status: 'succeeded', data: null })).toBe(true);
+        expect(await peer.countByStatus()).toEqual({ succeeded: 2 });
+
+        // The listener reconnected and LISTENs again: another machine's commit is heard.
+        await listenerUp(server().url(), h.url);
+        signals.reset();
+        await enqueueNew(peer, release);
+        await until(() => signals.count() > 0, 3_000);
+        signals.stop();
+      } finally {
+        await h.cleanup();
+      }
+    },
+  );
+});
