@@ -9,9 +9,11 @@ import { loadKeyring } from './vault/keyring.js';
 import { Vault } from './vault/vault.js';
 import { builtinConnectors, createConnectorRegistry, type ConnectorRegistry } from './connectors/registry.js';
 import { createCallService } from './gateway/call-service.js';
+import { createCatalogService } from './gateway/catalog-service.js';
 import { createGatewayServer } from './gateway/http-server.js';
 import { createReleaseCatalog } from './recipes/release-catalog.js';
 import { createTemplateEvaluator } from './recipes/template-evaluator.js';
+import { createPostgresStore } from './store/postgres/postgres-store.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Settlement, Store } from './store/store.js';
 import type { HandOff } from './gateway/hand-off.js';
@@ -51,7 +53,7 @@ export interface Platform {
   settled(callId: string, settlement: Settlement): void;
 }
 
-/** Opens the configured store: `sqlite:<path>` (PostgreSQL arrives with its own backend). */
+/** Opens the configured store: `sqlite:<path>`, or `postgres://…` / `postgresql://…` (several machines). */
 export function openStore(config: ResolvedConfig): Store {
   const url = config.databaseUrl;
   if (url.startsWith('sqlite:')) {
@@ -63,8 +65,7 @@ export function openStore(config: ResolvedConfig): Store {
       pollIntervalMs: config.sqlite.pollIntervalMs,
     });
   }
-  if (/^postgres(ql)?:\/\//.test(url))
-    throw new UsageError('PostgreSQL is not supported by this build yet; use a sqlite: URL');
+  if (/^postgres(ql)?:\/\//.test(url)) return createPostgresStore({ url });
   throw new UsageError(`unsupported database URL: ${url.replace(/\/\/[^@]*@/, '//***@')}`);
 }
 
@@ -146,6 +147,15 @@ export function createPlatform(
   const gateway = service
     ? createGatewayServer({
         tools: service,
+        tasks: service,
+        catalog: createCatalogService({
+          store,
+          catalog,
+          evaluator,
+          workspace: config.workspace,
+          servers: config.servers,
+          submit: (request) => service.submit(request),
+        }),
         host: config.http.host,
         port: config.http.port,
         allowedOrigins: config.http.allowedOrigins,

@@ -25,7 +25,7 @@ export function registerDoctor(program: Command): void {
       );
       output(report, flags.json ?? false, () =>
         [
-          `database  ${config.databaseUrl}`,
+          `database  ${config.databaseUrl.replace(/\/\/([^:@/]*):[^@/]*@/, '//$1:***@')}`,
           `applied   ${report.applied.map((m) => `${m.version} ${m.name}`).join(', ') || 'none'}`,
           `pending   ${report.pending.map((m) => `${m.version} ${m.name}`).join(', ') || 'none'}`,
           report.drift.length

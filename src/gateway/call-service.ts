@@ -7,13 +7,18 @@ import type { ReleaseCatalog } from '../recipes/release-catalog.js';
 import type { IdempotencySource, Settlement, Store } from '../store/store.js';
 import type { SchemaValidator } from '../core/json-schema.js';
 import type { TemplateEvaluator } from '../recipes/template-evaluator.js';
+import type { CallRecord } from '../store/store.js';
+import { watchProgress } from './call-progress.js';
 import type { HandOff } from './hand-off.js';
+import { RenderError, renderResult } from './render-result.js';
 import { SettlementWaiter, type SettledCall } from './settlement-waiter.js';
 import { describeTool } from './tool-descriptor.js';
 import type {
   CallResult,
   SubmitOutcome,
   SubmitRequest,
+  TaskService,
+  TaskView,
   ToolDescriptor,
   ToolService,
 } from './tool-service.js';
@@ -25,15 +30,15 @@ export interface CallServiceOptions {
   evaluator: TemplateEvaluator;
   workspace: string;
   servers: Record<string, string[] | '*'>;
-  limits: { waitMs: number; deadlineMs: number; keyTtlMs: number; maxAttempts: number };
+  limits: { waitMs: number; deadlineMs: number; keyTtlMs: number; maxAttempts: number; retentionMs: number };
   /** Called after a call commits to the queue unclaimed (the supervisor wakes a worker process). */
   onEnqueued?: () => void;
   /** Passes new calls straight to a worker with room (see HandOff); without it, workers claim. */
   handOff?: HandOff;
 }
 
-/** The gateway side of the platform (a ToolService), plus what the process that hosts it feeds in. */
-export interface CallService extends ToolService {
+/** The gateway side of the platform (tools and tasks), plus what the process that hosts it feeds in. */
+export interface CallService extends ToolService, TaskService {
   /** A settlement a worker committed and reported: answers the requests waiting on that call now. */
   settled(callId: string, settlement: Settlement): void;
   close(): void;
@@ -60,6 +65,46 @@ export function createCallService(options: CallServiceOptions): CallService {
     return allowed === '*' || allowed.includes(recipe.tool);
   }
 
+  /** The call's result with the recipe's content blocks (the recipe of the release it was pinned to). */
+  async function render(call: CallRecord, settled: SettledCall = call): Promise<CallResult> {
+    const recipe = (await catalog.recipes(call.releaseId)).get(call.tool);
+    return renderResult(options.evaluator, recipe, resultOf(settled), {
+      callId: call.id,
+      tool: call.tool,
+      attempt: call.attempt,
+      idempotencyKey: call.idempotencyKey,
+      args: call.args,
+    });
+  }
+
+  async function taskView(call: CallRecord): Promise<TaskView | null> {
+    const ttlMs = call.deadlineAt === null ? null : call.deadlineAt - call.createdAt + limits.retentionMs;
+    if (ttlMs !== null && Date.now() > call.createdAt + ttlMs) return null;
+    const view: TaskView = {
+      callId: call.id,
+      tool: call.tool,
+      status: call.status,
+      createdAt: call.createdAt,
+      updatedAt: call.updatedAt,
+      ttlMs,
+      result: null,
+      fault: null,
+    };
+    if (!isTerminal(call.status) || call.status === 'cancelled') return view;
+    try {
+      view.result = await render(call);
+    } catch (error) {
+      if (!(error instanceof RenderError)) throw error;
+      view.fault = error.message;
+    }
+    return view;
+  }
+
+  async function ownCall(callId: string): Promise<CallRecord | null> {
+    const call = await store.getCall(callId);
+    return call && call.workspace === workspace ? call : null;
+  }
+
   return {
     hasServer: (server) => Object.hasOwn(servers, server),
 
@@ -81,7 +126,8 @@ export function createCallService(options: CallServiceOptions): CallService {
     async submit(request: SubmitRequest): Promise<SubmitOutcome> {
       const active = await activeTools();
       const recipe = active?.recipes.get(request.tool);
-      if (!active || !listed(request.server, recipe)) return { kind: 'unknown_tool' };
+      const reachable = request.internal ? recipe !== undefined : listed(request.server, recipe);
+      if (!active || !recipe || !reachable) return { kind: 'unknown_tool' };
       const args = request.args ?? {};
       if (!isPlainObject(args))
         return reject({
@@ -152,10 +198,30 @@ export function createCallService(options: CallServiceOptions): CallService {
         (outcome.kind === 'created' && outcome.token === null) ||
         (outcome.kind === 'existing' && outcome.resumed);
       if (queued) options.onEnqueued?.();
-      if (isTerminal(call.status)) return { kind: 'settled', callId: call.id, result: resultOf(call) };
-      const settled = await waiter.wait(call.id, recipe.waitMs ?? limits.waitMs, request.signal);
-      if (settled) return { kind: 'settled', callId: call.id, result: resultOf(settled) };
+      if (isTerminal(call.status)) return { kind: 'settled', callId: call.id, result: await render(call) };
+      const progress = request.onProgress
+        ? watchProgress(store, call.id, recipe.steps.length, request.onProgress)
+        : null;
+      const settled = await waiter.wait(
+        call.id,
+        request.waitMs ?? recipe.waitMs ?? limits.waitMs,
+        request.signal,
+      );
+      await progress?.stop();
+      if (settled) return { kind: 'settled', callId: call.id, result: await render(call, settled) };
       return { kind: 'in_progress', callId: call.id, status: call.status };
+    },
+
+    async getTask(callId) {
+      const call = await ownCall(callId);
+      return call ? taskView(call) : null;
+    },
+
+    async cancelTask(callId, reason) {
+      const call = await ownCall(callId);
+      if (!call || (await taskView(call)) === null) return null;
+      const after = isTerminal(call.status) ? call : ((await store.cancel(callId, reason)) ?? call);
+      return taskView(after);
     },
 
     async ready() {
@@ -170,8 +236,8 @@ export function createCallService(options: CallServiceOptions): CallService {
     },
 
     async lookupCall(callId) {
-      const call = await store.getCall(callId);
-      if (!call || call.workspace !== workspace) return null;
+      const call = await ownCall(callId);
+      if (!call) return null;
       return {
         callId,
         tool: call.tool,

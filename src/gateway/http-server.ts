@@ -5,16 +5,22 @@ import {
   localhostAllowedOrigins,
   validateOriginHeader,
 } from '@modelcontextprotocol/server';
+import type { CatalogService } from './catalog-service.js';
 import { describeError, stderrLogger, type GatewayLogger } from './gateway-logger.js';
 import { internalError, probe, refuse, send } from './http-replies.js';
 import { createMcpDispatcher } from './mcp-dispatch.js';
 import type { McpHeaders } from './mcp-protocol.js';
 import { readBody } from './read-body.js';
 import { createRestFace } from './rest-face.js';
-import type { ToolService } from './tool-service.js';
+import { acceptsEventStream, lazySse } from './sse-reply.js';
+import type { TaskService, ToolService } from './tool-service.js';
 
 export interface GatewayServerOptions {
   tools: ToolService;
+  /** The Tasks extension (2026-07-28); without it no call becomes a task. */
+  tasks?: TaskService;
+  /** Prompts and resources from descriptor files; without it those methods are unknown. */
+  catalog?: CatalogService;
   host: string;
   /** 0 picks a free port; `listen()` reports it. */
   port: number;
@@ -51,6 +57,8 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
   const logger = options.logger ?? stderrLogger;
   const dispatch = createMcpDispatcher({
     tools,
+    ...(options.tasks ? { tasks: options.tasks } : {}),
+    ...(options.catalog ? { catalog: options.catalog } : {}),
     serverInfo: { name: options.serverName ?? 'switchyard', version: options.serverVersion ?? '0.1.0' },
     instructions: options.instructions ?? DEFAULT_INSTRUCTIONS,
     logger,
@@ -92,8 +100,16 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
     res.once('close', () => {
       if (!res.writableFinished) gone.abort();
     });
-    const reply = await dispatch({ server, headers: mcpHeaders(req), body, signal: gone.signal });
-    send(res, reply.status, reply.body);
+    const stream = acceptsEventStream(req) ? lazySse(res) : null;
+    const reply = await dispatch({
+      server,
+      headers: mcpHeaders(req),
+      body,
+      signal: gone.signal,
+      ...(stream ? { notify: (message: object) => stream.notify(message) } : {}),
+    });
+    if (stream?.started) stream.end(reply.body);
+    else send(res, reply.status, reply.body);
   }
 
   const server = http.createServer((req, res) => {

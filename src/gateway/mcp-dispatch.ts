@@ -1,4 +1,5 @@
 import {
+  CLIENT_CAPABILITIES_META_KEY,
   DEFAULT_NEGOTIATED_PROTOCOL_VERSION,
   ProtocolError,
   ProtocolErrorCode,
@@ -11,6 +12,7 @@ import {
   type RequestId,
 } from '@modelcontextprotocol/server';
 import { assertNever } from '../core/call-status.js';
+import { isPlainObject, type JsonObject } from '../core/json.js';
 import type { GatewayLogger } from './gateway-logger.js';
 import { createMcpMethods, type McpMethodsOptions, type McpParams } from './mcp-methods.js';
 import {
@@ -30,6 +32,11 @@ export interface McpHttpRequest {
   headers: McpHeaders;
   body: string;
   signal: AbortSignal;
+  /**
+   * Sends a JSON-RPC notification ahead of the reply (the HTTP layer switches the response to an SSE
+   * stream at the first one); absent when the client does not accept `text/event-stream`.
+   */
+  notify?: (message: object) => void;
 }
 
 /** The HTTP answer: a JSON body, or none (202 for notifications). */
@@ -96,12 +103,16 @@ export function createMcpDispatcher(
       const method = methods[era].get(message.method);
       if (method === undefined)
         throw new ProtocolError(ProtocolErrorCode.MethodNotFound, `Method not found: ${message.method}`);
-      const result = await method((message.params ?? {}) as McpParams, {
+      const params = (message.params ?? {}) as McpParams;
+      const notify = request.notify;
+      const result = await method(params, {
         server: request.server,
         era,
         protocolVersion: version,
         headers,
         signal: request.signal,
+        clientCapabilities: era === 'modern' ? clientCapabilitiesOf(params) : null,
+        ...(notify ? { notify: (name, data) => notify({ jsonrpc: '2.0', method: name, params: data }) } : {}),
       });
       return resultReply(
         message.id,
@@ -154,6 +165,13 @@ function admitLegacy(route: InboundLegacyRoute, body: unknown): Admitted {
     default:
       return assertNever(route.reason);
   }
+}
+
+/** The per-request capabilities of a 2026-07-28 request (the classifier checked the envelope's shape). */
+function clientCapabilitiesOf(params: McpParams): JsonObject {
+  const meta = params._meta;
+  const capabilities = isPlainObject(meta) ? meta[CLIENT_CAPABILITIES_META_KEY] : undefined;
+  return isPlainObject(capabilities) ? (capabilities as JsonObject) : {};
 }
 
 /** The id to echo in an error: only a well-formed request's (the SDK's `echoableRequestId`). */

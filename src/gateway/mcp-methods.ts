@@ -1,25 +1,21 @@
 import {
-  CLIENT_INFO_META_KEY,
-  ProtocolError,
-  ProtocolErrorCode,
-  type CallToolResult,
   type DiscoverResult,
   type Implementation,
   type InitializeResult,
-  type ListToolsResult,
-  type Tool,
 } from '@modelcontextprotocol/server';
-import { isPlainObject, type JsonObject } from '../core/json.js';
+import type { JsonObject } from '../core/json.js';
+import type { CatalogService } from './catalog-service.js';
+import { createCatalogMethods } from './catalog-methods.js';
 import {
-  IDEMPOTENCY_META_KEY,
   LEGACY_VERSIONS,
   MODERN_VERSION,
-  SERVER_CAPABILITIES,
+  serverCapabilities,
   type Era,
   type McpHeaders,
 } from './mcp-protocol.js';
-import { toCallToolResult } from './results.js';
-import type { ToolDescriptor, ToolService } from './tool-service.js';
+import { createTaskMethods } from './task-methods.js';
+import { createToolMethods } from './tool-methods.js';
+import type { TaskService, ToolService } from './tool-service.js';
 
 /** What a method sees of the request besides its params. */
 export interface MethodContext {
@@ -30,30 +26,39 @@ export interface MethodContext {
   headers: McpHeaders;
   /** Aborted when the HTTP client goes away. */
   signal: AbortSignal;
+  /** The per-request client capabilities (2026-07-28 `_meta`); null on the 2025 era, which has none per request. */
+  clientCapabilities: JsonObject | null;
+  /** Sends a notification ahead of the result (the reply becomes an SSE stream); absent when the client cannot take one. */
+  notify?: (method: string, params: JsonObject) => void;
 }
 
 export type McpParams = Record<string, unknown>;
 /** A method returns a fresh result object, which the dispatcher may stamp in place. */
 export type McpMethod = (params: McpParams, context: MethodContext) => object | Promise<object>;
+export type MethodTable = Record<Era, ReadonlyMap<string, McpMethod>>;
 
 export interface McpMethodsOptions {
   tools: ToolService;
+  /** The Tasks extension; without it no call becomes a task and tasks/* are unknown methods. */
+  tasks?: TaskService;
+  /** Prompts, resources and completion; without them those methods are unknown. */
+  catalog?: CatalogService;
   serverInfo: Implementation;
   instructions: string;
 }
 
 /**
- * The few methods Switchyard serves, per era. The 2026-07-28 registry has no `initialize` and no `ping`
- * (the SDK's rev2026 registry answers both with method-not-found); `server/discover` exists only there.
+ * The methods Switchyard serves, per era. The 2026-07-28 registry has no `initialize` and no `ping`
+ * (the SDK's rev2026 registry answers both with method-not-found); `server/discover` and the Tasks
+ * extension's methods exist only there.
  */
-export function createMcpMethods(options: McpMethodsOptions): Record<Era, ReadonlyMap<string, McpMethod>> {
-  const { tools, serverInfo, instructions } = options;
-  // ToolService caches descriptor arrays per release, so the wire form is built once per release too.
-  const wireTools = new WeakMap<ToolDescriptor[], Tool[]>();
+export function createMcpMethods(options: McpMethodsOptions): MethodTable {
+  const { serverInfo, instructions } = options;
+  const served = { catalog: options.catalog !== undefined, tasks: options.tasks !== undefined };
 
   const discover: McpMethod = (): DiscoverResult => ({
     supportedVersions: [MODERN_VERSION],
-    capabilities: SERVER_CAPABILITIES,
+    capabilities: serverCapabilities('modern', served),
     instructions,
   });
 
@@ -63,70 +68,14 @@ export function createMcpMethods(options: McpMethodsOptions): Record<Era, Readon
       typeof requested === 'string' && LEGACY_VERSIONS.includes(requested)
         ? requested
         : (LEGACY_VERSIONS[0] as string);
-    return { protocolVersion, capabilities: SERVER_CAPABILITIES, serverInfo, instructions };
+    return { protocolVersion, capabilities: serverCapabilities('legacy', served), serverInfo, instructions };
   };
 
-  const listTools: McpMethod = async (_params, context): Promise<ListToolsResult> => {
-    // The HTTP layer answered 404 for an unknown server (ToolService.hasServer) before reading the body.
-    const descriptors = (await tools.listTools(context.server)) ?? [];
-    let list = wireTools.get(descriptors);
-    if (!list) wireTools.set(descriptors, (list = descriptors.map(toWireTool)));
-    return { tools: list };
-  };
-
-  const callTool: McpMethod = async (params, context): Promise<CallToolResult> => {
-    const name = params.name;
-    if (typeof name !== 'string' || name === '')
-      throw new ProtocolError(
-        ProtocolErrorCode.InvalidParams,
-        'Invalid params: tools/call requires params.name, a tool name',
-      );
-    const meta = isPlainObject(params._meta) ? params._meta : undefined;
-    const metaKey = meta?.[IDEMPOTENCY_META_KEY];
-    const outcome = await tools.submit({
-      server: context.server,
-      tool: name,
-      args: params.arguments,
-      headerKey: context.headers.idempotencyKey ?? null,
-      metaKey: typeof metaKey === 'string' ? metaKey : null,
-      meta: callMeta(context.protocolVersion, meta),
-      signal: context.signal,
-    });
-    return toCallToolResult(outcome, name);
-  };
-
+  const tools = createToolMethods(options);
+  const catalog = options.catalog ? createCatalogMethods(options.catalog) : [];
+  const tasks = options.tasks ? createTaskMethods(options.tasks) : [];
   return {
-    modern: new Map([
-      ['server/discover', discover],
-      ['tools/list', listTools],
-      ['tools/call', callTool],
-    ]),
-    legacy: new Map([
-      ['initialize', initialize],
-      ['ping', () => ({})],
-      ['tools/list', listTools],
-      ['tools/call', callTool],
-    ]),
+    modern: new Map([['server/discover', discover], ...tools, ...catalog, ...tasks]),
+    legacy: new Map([['initialize', initialize], ['ping', () => ({})], ...tools, ...catalog]),
   };
-}
-
-function toWireTool(descriptor: ToolDescriptor): Tool {
-  const tool = {
-    name: descriptor.name,
-    description: descriptor.description,
-    inputSchema: descriptor.inputSchema,
-    outputSchema: descriptor.outputSchema,
-    _meta: descriptor.meta,
-  } as Tool;
-  if (descriptor.title !== null) tool.title = descriptor.title;
-  if (descriptor.annotations !== null) tool.annotations = descriptor.annotations;
-  return tool;
-}
-
-/** Facts kept with the call row: the revision spoken and, on 2026-07-28, the self-reported client name. */
-function callMeta(protocolVersion: string, meta: Record<string, unknown> | undefined): JsonObject {
-  const out: JsonObject = { protocolVersion };
-  const client = meta?.[CLIENT_INFO_META_KEY];
-  if (isPlainObject(client) && typeof client.name === 'string') out.clientName = client.name;
-  return out;
 }

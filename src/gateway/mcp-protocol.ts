@@ -31,8 +31,34 @@ export const HEADER_MISMATCH = -32020;
 /** Our `_meta` key for a client-chosen idempotency key (DESIGN.md, "Guarantees"). */
 export const IDEMPOTENCY_META_KEY = 'dev.switchyard/idempotency-key';
 
-/** Tools are fixed per release and clients are not subscribed, so no list-changed notifications. */
-export const SERVER_CAPABILITIES = { tools: { listChanged: false } } as const;
+/** The Tasks extension's identifier (SEP-2663), in capabilities and `-32021` error data. */
+export const TASKS_EXTENSION = 'io.modelcontextprotocol/tasks';
+
+/** What this gateway serves besides tools (the platform side may leave either out). */
+export interface ServedFeatures {
+  /** Prompts, resources and completion from descriptor files. */
+  catalog: boolean;
+  /** The Tasks extension (2026-07-28 only: SEP-2663 does not apply to 2025 revisions). */
+  tasks: boolean;
+}
+
+/**
+ * Capabilities per era. Everything is fixed per release and clients are not subscribed (there is no
+ * session to hold a subscription), so no list-changed notifications and no resource subscriptions.
+ */
+export function serverCapabilities(era: Era, served: ServedFeatures): Record<string, object> {
+  return {
+    tools: { listChanged: false },
+    ...(served.catalog
+      ? {
+          prompts: { listChanged: false },
+          resources: { listChanged: false, subscribe: false },
+          completions: {},
+        }
+      : {}),
+    ...(served.tasks && era === 'modern' ? { extensions: { [TASKS_EXTENSION]: {} } } : {}),
+  };
+}
 
 /** The standard request headers, as read off the HTTP request (node lower-cases names). */
 export interface McpHeaders {

@@ -6,7 +6,7 @@ import {
 } from '@modelcontextprotocol/server';
 import { assertNever } from '../core/call-status.js';
 import type { ToolError } from '../core/errors.js';
-import type { JsonValue } from '../core/json.js';
+import type { JsonObject, JsonValue } from '../core/json.js';
 import { describeError, type GatewayLogger } from './gateway-logger.js';
 import { isPlatformErrorCode } from '../core/errors.js';
 import type { CallView, SubmitOutcome } from './tool-service.js';
@@ -36,7 +36,10 @@ export function toCallToolResult(outcome: SubmitOutcome, tool: string): CallTool
   switch (outcome.kind) {
     case 'settled':
       return outcome.result.ok
-        ? wrap({ success: true, data: outcome.result.data ?? null, call_id: outcome.callId })
+        ? wrap(
+            { success: true, data: outcome.result.data ?? null, call_id: outcome.callId },
+            outcome.result.content,
+          )
         : failure(outcome.result.error, outcome.callId);
     case 'rejected':
       return failure(outcome.error, outcome.callId);
@@ -79,10 +82,14 @@ function failure(error: ToolError, callId: string | null): CallToolResult {
   return wrap(envelope);
 }
 
-/** The envelope as structured content plus exactly one text block carrying the same JSON (for text-only clients). */
-function wrap(envelope: ToolEnvelope): CallToolResult {
+/**
+ * The envelope as structured content plus exactly one text block carrying the same JSON (for text-only
+ * clients). A recipe's own content blocks (text, images, audio, embedded resources, …) come first: they
+ * are what its author wrote for the model; the envelope's text block is always the last.
+ */
+function wrap(envelope: ToolEnvelope, extra: readonly JsonObject[] = []): CallToolResult {
   const result: CallToolResult = {
-    content: [{ type: 'text', text: JSON.stringify(envelope) }],
+    content: [...(extra as CallToolResult['content']), { type: 'text', text: JSON.stringify(envelope) }],
     structuredContent: envelope,
   };
   if (!envelope.success) result.isError = true;

@@ -12,6 +12,8 @@ export function describeTool(recipe: Recipe): ToolDescriptor {
     outputSchema: envelopeSchema(recipe.outputSchema),
     annotations: recipe.annotations,
     meta: { 'dev.switchyard/guarantees': guarantees(recipe) },
+    taskSupport: recipe.task,
+    requiredCapabilities: recipe.clientCapabilities,
   };
 }
 

@@ -1,3 +1,4 @@
+import type { CallStatus } from '../core/call-status.js';
 import type { ToolError } from '../core/errors.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 
@@ -37,7 +38,14 @@ export interface ToolDescriptor {
   annotations: JsonObject | null;
   /** Per-tool guarantees etc., published in tools/list `_meta`. */
   meta: JsonObject;
+  /** Tasks extension: whether a call may, must or never becomes a task (default optional). */
+  taskSupport?: TaskSupport;
+  /** Client capabilities (2026-07-28 per-request) a call needs, or null. */
+  requiredCapabilities?: JsonObject | null;
 }
+
+/** A recipe's `task:` key. */
+export type TaskSupport = 'optional' | 'required' | 'never';
 
 export interface SubmitRequest {
   server: string;
@@ -51,6 +59,19 @@ export interface SubmitRequest {
   meta: JsonObject;
   /** Aborted when the client goes away: stop waiting (the call itself continues). */
   signal?: AbortSignal;
+  /** How long to wait for the settlement instead of the recipe's `wait` (0: answer once committed). */
+  waitMs?: number;
+  /** A resource template's backing recipe: runs even when the recipe is not exposed on the server. */
+  internal?: boolean;
+  /** Called once per recipe step that finishes while the request waits (progress notifications). */
+  onProgress?: (progress: StepProgress) => void;
+}
+
+/** One finished step of a call: `progress` of `total` top-level steps. */
+export interface StepProgress {
+  progress: number;
+  total: number;
+  message: string;
 }
 
 export type SubmitOutcome =
@@ -63,4 +84,30 @@ export type SubmitOutcome =
   /** Still running when the wait ended: answer CALL_IN_PROGRESS with the call id. */
   | { kind: 'in_progress'; callId: string; status: string };
 
-export type CallResult = { ok: true; data: JsonValue } | { ok: false; error: ToolError };
+/** A settled call's outcome; `content` holds the recipe's extra content blocks (image, audio, resource, …). */
+export type CallResult =
+  { ok: true; data: JsonValue; content?: JsonObject[] } | { ok: false; error: ToolError };
+
+/**
+ * The Tasks extension's view of calls (the task id is the call id), answered from the store by any
+ * gateway. Null means no such call in this workspace.
+ */
+export interface TaskService {
+  getTask(callId: string): Promise<TaskView | null>;
+  /** Cooperative: the store's cancel; a settled call is left as it is. */
+  cancelTask(callId: string, reason: string): Promise<TaskView | null>;
+}
+
+export interface TaskView {
+  callId: string;
+  tool: string;
+  status: CallStatus;
+  createdAt: number;
+  updatedAt: number;
+  /** How long the task stays readable from its creation (its deadline plus the retention), or null. */
+  ttlMs: number | null;
+  /** The result once settled (succeeded or failed); null while running and for a cancelled call. */
+  result: CallResult | null;
+  /** Why a settled call's result could not be rendered (a JSON-RPC internal error), or null. */
+  fault: string | null;
+}

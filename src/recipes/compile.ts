@@ -51,6 +51,8 @@ export function compileRecipe(
     earlier.add(stepDoc.id);
   });
   const output = doc.output === undefined ? null : ctx.template(doc.output, ['output'], ids);
+  // Built from the settled call's data, after every step ran: no step is visible to it.
+  const content = doc.content === undefined ? null : ctx.template(doc.content, ['content'], new Set());
 
   if (ctx.errors.length > 0) return { recipe: null, errors: ctx.errors.sort((a, b) => a.line - b.line) };
   const recipe: Recipe = {
@@ -66,6 +68,9 @@ export function compileRecipe(
     deadlineMs,
     steps,
     output,
+    task: doc.task ?? 'optional',
+    clientCapabilities: doc.client_capabilities ?? null,
+    content,
   };
   return { recipe, errors: [] };
 }

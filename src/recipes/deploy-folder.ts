@@ -31,12 +31,16 @@ export async function deployFolder(
       .map((r) => `${r.tool}:${r.digest}`)
       .sort()
       .join(',');
-  const wanted = set.recipes.map((r) => ({
-    tool: r.recipe.tool,
-    digest: r.digest,
-    file: r.file,
-    source: r.source,
-  }));
+  const wanted = [
+    ...set.recipes.map((r) => ({ tool: r.recipe.tool, digest: r.digest, file: r.file, source: r.source })),
+    // Prompts and resources ride in the same release under their keys (`prompt:NAME`, …).
+    ...(set.descriptors ?? []).map((d) => ({
+      tool: d.key,
+      digest: d.digest,
+      file: d.file,
+      source: d.source,
+    })),
+  ];
   if (active && digests(active.recipes) === digests(wanted)) return { release: active, changed: false };
   const release = await store.createRelease({ workspace, recipes: wanted, note: dir });
   return { release, changed: true };

@@ -15,6 +15,8 @@ export interface ExpressionScope {
   steps: Record<string, JsonValue>;
   call: { id: string; tool: string; attempt: number; idempotency_key: string | null };
   env: Record<string, string>;
+  /** A settled call's `data`, for templates built from the result (a recipe's `content`). */
+  data?: JsonValue;
 }
 
 export interface CompiledExpression {

@@ -40,6 +40,7 @@ export async function loadRecipeFolder(dir: string, registry: ActionRegistry): P
   const set = compileRecipeSet(files, registry);
   return {
     recipes: set.recipes,
+    descriptors: set.descriptors ?? [],
     errors: [...unreadable, ...set.errors].map((e) => ({ ...e, file: path.join(dir, e.file) })),
   };
 }

@@ -1,5 +1,6 @@
 import { sha256 } from '../core/ids.js';
 import type { ActionRegistry } from './compile.js';
+import type { Descriptor } from './descriptor.js';
 import { loadRecipe } from './load-recipe.js';
 import type { Recipe, RecipeError, Step } from './recipe.js';
 
@@ -14,8 +15,17 @@ export interface LoadedRecipe extends RecipeFile {
   recipe: Recipe;
 }
 
+/** A prompt or resource descriptor of the set; `key` is its name in a release (`prompt:NAME`, …). */
+export interface LoadedDescriptor extends RecipeFile {
+  digest: string;
+  key: string;
+  descriptor: Descriptor;
+}
+
 export interface RecipeSet {
   recipes: LoadedRecipe[];
+  /** Prompts and resources declared beside the recipes (empty when there are none). */
+  descriptors?: LoadedDescriptor[];
   errors: RecipeError[];
 }
 
@@ -26,12 +36,34 @@ export interface RecipeSet {
  */
 export function compileRecipeSet(files: readonly RecipeFile[], registry: ActionRegistry): RecipeSet {
   const recipes: LoadedRecipe[] = [];
+  const descriptors: LoadedDescriptor[] = [];
   const errors: RecipeError[] = [];
   const declared = new Map<string, RecipeFile>();
+  const keys = new Map<string, RecipeFile>();
   // Code-unit order, not locale order: which file is "first" must not depend on the machine.
   for (const entry of [...files].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0))) {
     const result = loadRecipe(entry.file, entry.source, registry);
     errors.push(...result.errors);
+    if (result.descriptorKey) {
+      const first = keys.get(result.descriptorKey);
+      if (first) {
+        errors.push({
+          file: entry.file,
+          line: 1,
+          message: `${result.descriptorKey} is already declared in ${first.file}`,
+        });
+        continue;
+      }
+      keys.set(result.descriptorKey, entry);
+      if (result.descriptor)
+        descriptors.push({
+          ...entry,
+          digest: sha256(entry.source),
+          key: result.descriptorKey,
+          descriptor: result.descriptor,
+        });
+      continue;
+    }
     if (result.tool !== null) {
       const first = declared.get(result.tool);
       if (first) {
@@ -47,7 +79,14 @@ export function compileRecipeSet(files: readonly RecipeFile[], registry: ActionR
     if (result.recipe) recipes.push({ ...entry, digest: sha256(entry.source), recipe: result.recipe });
   }
   errors.push(...checkCalls(recipes, new Set(declared.keys())));
-  return { recipes, errors };
+  for (const { file, descriptor } of descriptors)
+    if (descriptor.kind === 'resource_template' && descriptor.recipe && !declared.has(descriptor.recipe))
+      errors.push({
+        file,
+        line: 1,
+        message: `recipe: "${descriptor.recipe}" names no recipe in the folder`,
+      });
+  return { recipes, descriptors, errors };
 }
 
 function checkCalls(recipes: readonly LoadedRecipe[], declared: ReadonlySet<string>): RecipeError[] {

@@ -31,7 +31,15 @@ export interface Recipe {
   steps: Step[];
   /** The mapping that builds `data` when the steps run out without a `return`; null → `null` data. */
   output: Template | null;
+  /** Tasks extension: whether a call may (optional), must (required) or never becomes a task. */
+  task: TaskSupport;
+  /** Client capabilities the tool needs (2026-07-28 per-request), or null. */
+  clientCapabilities: JsonObject | null;
+  /** Content blocks of a successful result beyond the envelope (scope: input, data, call), or null. */
+  content: Template | null;
 }
+
+export type TaskSupport = 'optional' | 'required' | 'never';
 
 export interface RecipeIdempotency {
   /** An expression (`${ ... }`) giving the key, or null. */

@@ -5,9 +5,14 @@ import type { JsonObject, JsonValue } from '../core/json.js';
 import type { DocPath } from './doc-path.js';
 
 /** The published JSON Schema of recipe files (`schema/recipe.schema.json`, also used by editors). */
-export const RECIPE_SCHEMA = JSON.parse(
-  readFileSync(new URL('../../schema/recipe.schema.json', import.meta.url), 'utf8'),
-) as JsonObject;
+export const RECIPE_SCHEMA = publishedSchema('recipe.schema.json');
+
+/** The published JSON Schema of prompt and resource descriptor files (`schema/descriptor.schema.json`). */
+export const DESCRIPTOR_SCHEMA = publishedSchema('descriptor.schema.json');
+
+function publishedSchema(name: string): JsonObject {
+  return JSON.parse(readFileSync(new URL(`../../schema/${name}`, import.meta.url), 'utf8')) as JsonObject;
+}
 
 /** A recipe file as the schema guarantees it (snake_case, durations unparsed). */
 export interface RecipeDocument {
@@ -23,6 +28,9 @@ export interface RecipeDocument {
   deadline?: string | number;
   steps?: StepDocument[];
   output?: JsonValue;
+  task?: 'optional' | 'required' | 'never';
+  client_capabilities?: JsonObject;
+  content?: JsonValue;
 }
 
 export interface FailDocument {
@@ -68,6 +76,7 @@ const recipeAjv = new Ajv2020({
 });
 recipeAjv.addKeyword({ keyword: 'x-message', schemaType: 'string' });
 const validateRecipe: ValidateFunction = recipeAjv.compile(RECIPE_SCHEMA);
+const validateDescriptor: ValidateFunction = recipeAjv.compile(DESCRIPTOR_SCHEMA);
 
 // Strict on purpose: a misspelt keyword or format in `input` would otherwise be ignored silently.
 const userAjv = new Ajv2020({
@@ -81,8 +90,17 @@ const userAjv = new Ajv2020({
 
 /** Checks a parsed recipe file against the published schema; returns every problem found. */
 export function checkRecipeShape(data: unknown): ShapeProblem[] {
-  if (validateRecipe(data)) return [];
-  const errors = validateRecipe.errors ?? [];
+  return checkShape(validateRecipe, data);
+}
+
+/** Checks a parsed prompt or resource descriptor file against its published schema. */
+export function checkDescriptorShape(data: unknown): ShapeProblem[] {
+  return checkShape(validateDescriptor, data);
+}
+
+function checkShape(validate: ValidateFunction, data: unknown): ShapeProblem[] {
+  if (validate(data)) return [];
+  const errors = validate.errors ?? [];
   // A node of the wrong type fails its other keywords too; its type error says it all.
   const mistyped = new Set(errors.filter((e) => e.keyword === 'type').map((e) => e.instancePath));
   const seen = new Set<string>();
@@ -129,6 +147,8 @@ function describe(error: ErrorObject): ShapeProblem {
       };
     case 'type':
       return { path, message: `must be ${String(params.type).replace(',', ' or ')}` };
+    case 'false schema':
+      return { path, message: 'is not allowed in this kind of file' };
     case 'const':
       return { path, message: custom ?? `must be ${JSON.stringify(params.allowedValue)}` };
     case 'enum':

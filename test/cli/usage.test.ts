@@ -114,7 +114,7 @@ describe.concurrent('mistakes on the command line get one clear line and a non-z
   const cases: [string, string[], RegExp][] = [
     ['unknown command', ['bogus'], /unknown command 'bogus'/],
     ['unknown subcommand', ['recipes', 'bogus'], /unknown command 'bogus'/],
-    ['unknown calls subcommand', ['calls', 'retire', 'x'], /unknown command 'retire'/],
+    ['unknown calls subcommand', ['calls', 'frobnicate', 'x'], /unknown command 'frobnicate'/],
     ['unknown global flag', ['--bogus'], /unknown option '--bogus'/],
     ['unknown flag on serve', ['serve', '--bogus'], /unknown option '--bogus'/],
     ['unknown flag on a subcommand', ['calls', 'ls', '--bogus'], /unknown option '--bogus'/],
@@ -157,24 +157,31 @@ describe('store flags', () => {
   afterEach(() => temp.cleanup());
 
   it.each(STORE_COMMANDS.map((c) => [c.join(' '), c] as const))(
-    '%s --db postgres://x: one line, PostgreSQL not supported yet',
+    '%s --db postgres://unreachable: one line naming the store, password hidden',
     async (_name, command) => {
       const dataDir = temp.make();
-      const result = await sy([...command, '--data-dir', dataDir, '--db', 'postgres://x']);
-      expectOneLineError(result, /PostgreSQL is not supported/);
+      const result = await sy([
+        ...command,
+        '--data-dir',
+        dataDir,
+        '--db',
+        'postgres://u:secret@db.invalid/x',
+      ]);
+      expectOneLineError(result, /PostgreSQL store unavailable/);
+      expect(result.stderr).not.toContain('secret');
     },
   );
 
-  it('postgresql:// URLs (and from SWITCHYARD_DATABASE_URL) are refused the same way', async () => {
+  it('postgresql:// URLs (and from SWITCHYARD_DATABASE_URL) select PostgreSQL the same way', async () => {
     const dataDir = temp.make();
     expectOneLineError(
-      await sy(['recipes', 'ls', '--data-dir', dataDir, '--db', 'postgresql://u:secret@db/x']),
-      /PostgreSQL is not supported/,
+      await sy(['recipes', 'ls', '--data-dir', dataDir, '--db', 'postgresql://u:secret@db.invalid/x']),
+      /PostgreSQL store unavailable/,
     );
     const fromEnv = await sy(['calls', 'ls', '--data-dir', dataDir], {
-      SWITCHYARD_DATABASE_URL: 'postgres://x',
+      SWITCHYARD_DATABASE_URL: 'postgres://db.invalid/x',
     });
-    expectOneLineError(fromEnv, /PostgreSQL is not supported/);
+    expectOneLineError(fromEnv, /PostgreSQL store unavailable/);
   });
 
   it('an unknown database scheme is one clear line', async () => {

@@ -1,0 +1,160 @@
+import {
+  CLIENT_INFO_META_KEY,
+  MissingRequiredClientCapabilityError,
+  ProtocolError,
+  ProtocolErrorCode,
+  type CallToolResult,
+  type ListToolsResult,
+  type Tool,
+} from '@modelcontextprotocol/server';
+import { isPlainObject, type JsonObject } from '../core/json.js';
+import type { McpMethod, McpMethodsOptions, MethodContext } from './mcp-methods.js';
+import { IDEMPOTENCY_META_KEY, TASKS_EXTENSION } from './mcp-protocol.js';
+import { toCallToolResult } from './results.js';
+import { createTaskResult } from './task-wire.js';
+import type { StepProgress, SubmitOutcome, ToolDescriptor } from './tool-service.js';
+
+/** `tools/list` and `tools/call`, on both eras. */
+export function createToolMethods(options: McpMethodsOptions): [string, McpMethod][] {
+  const { tools, tasks } = options;
+  // ToolService caches descriptor arrays per release, so the wire form is built once per release too.
+  const wireTools = new WeakMap<ToolDescriptor[], Tool[]>();
+  const byName = new WeakMap<ToolDescriptor[], Map<string, ToolDescriptor>>();
+
+  async function descriptorOf(server: string, name: string): Promise<ToolDescriptor | undefined> {
+    const descriptors = (await tools.listTools(server)) ?? [];
+    let map = byName.get(descriptors);
+    if (!map) byName.set(descriptors, (map = new Map(descriptors.map((d) => [d.name, d]))));
+    return map.get(name);
+  }
+
+  const listTools: McpMethod = async (_params, context): Promise<ListToolsResult> => {
+    // The HTTP layer answered 404 for an unknown server (ToolService.hasServer) before reading the body.
+    const descriptors = (await tools.listTools(context.server)) ?? [];
+    let list = wireTools.get(descriptors);
+    if (!list) wireTools.set(descriptors, (list = descriptors.map(toWireTool)));
+    return { tools: list };
+  };
+
+  const callTool: McpMethod = async (params, context): Promise<CallToolResult | object> => {
+    const name = params.name;
+    if (typeof name !== 'string' || name === '')
+      throw new ProtocolError(
+        ProtocolErrorCode.InvalidParams,
+        'Invalid params: tools/call requires params.name, a tool name',
+      );
+    const meta = isPlainObject(params._meta) ? params._meta : undefined;
+    const descriptor = await descriptorOf(context.server, name);
+    const support = tasks ? (descriptor?.taskSupport ?? 'optional') : 'never';
+    const declaresTasks = declares(context, TASKS_EXTENSION);
+    if (descriptor) checkCapabilities(descriptor, context, support, declaresTasks);
+    const asTask = declaresTasks && support !== 'never';
+
+    const metaKey = meta?.[IDEMPOTENCY_META_KEY];
+    const token = meta?.progressToken;
+    const progress =
+      context.notify && (typeof token === 'string' || typeof token === 'number')
+        ? progressSink(context.notify, token)
+        : undefined;
+    const outcome = await tools.submit({
+      server: context.server,
+      tool: name,
+      args: params.arguments,
+      headerKey: context.headers.idempotencyKey ?? null,
+      metaKey: typeof metaKey === 'string' ? metaKey : null,
+      meta: callMeta(context.protocolVersion, meta),
+      signal: context.signal,
+      ...(asTask && support === 'required' ? { waitMs: 0 } : {}),
+      ...(progress ? { onProgress: progress } : {}),
+    });
+    if (outcome.kind === 'in_progress' && progress && context.signal.aborted)
+      // Closing a progress stream cancels the call, where its current step allows (cooperative).
+      await tasks?.cancelTask(outcome.callId, 'the client closed the progress stream').catch(() => null);
+    const taskId = taskIdOf(outcome, asTask, support);
+    if (taskId !== null && tasks) {
+      const view = await tasks.getTask(taskId);
+      if (view) return createTaskResult(view);
+    }
+    return toCallToolResult(outcome, name);
+  };
+
+  return [
+    ['tools/list', listTools],
+    ['tools/call', callTool],
+  ];
+}
+
+/** The call to answer with a task: a running call of a task-capable tool, or any call of a task-only one. */
+function taskIdOf(outcome: SubmitOutcome, asTask: boolean, support: string): string | null {
+  if (!asTask) return null;
+  if (outcome.kind === 'in_progress') return outcome.callId;
+  if (outcome.kind === 'settled' && support === 'required') return outcome.callId;
+  return null;
+}
+
+/**
+ * -32021 before anything is enqueued: a task-only tool for a client that did not declare the Tasks
+ * extension (on any era: 2025 clients cannot declare it), or a tool needing client capabilities the
+ * request did not declare (2026-07-28 only; 2025 capabilities are not per request).
+ */
+function checkCapabilities(
+  descriptor: ToolDescriptor,
+  context: MethodContext,
+  support: string,
+  declaresTasks: boolean,
+): void {
+  if (support === 'required' && !declaresTasks)
+    throw new MissingRequiredClientCapabilityError(
+      { requiredCapabilities: { extensions: { [TASKS_EXTENSION]: {} } } },
+      `Missing required client capability: ${descriptor.name} runs only as a task; declare the ${TASKS_EXTENSION} extension`,
+    );
+  const required = descriptor.requiredCapabilities;
+  if (!required || context.clientCapabilities === null) return;
+  const missing = Object.fromEntries(
+    Object.entries(required).filter(([key]) => !isPlainObject(context.clientCapabilities?.[key])),
+  );
+  if (Object.keys(missing).length > 0)
+    throw new MissingRequiredClientCapabilityError(
+      { requiredCapabilities: missing },
+      `Missing required client capability: ${descriptor.name} needs ${Object.keys(missing).join(', ')}`,
+    );
+}
+
+/** Whether the request's per-request capabilities declare an extension (2026-07-28 only). */
+function declares(context: MethodContext, extension: string): boolean {
+  const extensions = context.clientCapabilities?.extensions;
+  return isPlainObject(extensions) && isPlainObject(extensions[extension]);
+}
+
+function progressSink(
+  notify: NonNullable<MethodContext['notify']>,
+  progressToken: string | number,
+): (progress: StepProgress) => void {
+  return ({ progress, total, message }) =>
+    notify('notifications/progress', { progressToken, progress, total, message });
+}
+
+function toWireTool(descriptor: ToolDescriptor): Tool {
+  const tool = {
+    name: descriptor.name,
+    description: descriptor.description,
+    inputSchema: descriptor.inputSchema,
+    outputSchema: descriptor.outputSchema,
+    _meta: descriptor.meta,
+  } as Tool;
+  if (descriptor.title !== null) tool.title = descriptor.title;
+  if (descriptor.annotations !== null) tool.annotations = descriptor.annotations;
+  if (descriptor.taskSupport !== undefined)
+    tool.execution = {
+      taskSupport: descriptor.taskSupport === 'never' ? 'forbidden' : descriptor.taskSupport,
+    };
+  return tool;
+}
+
+/** Facts kept with the call row: the revision spoken and, on 2026-07-28, the self-reported client name. */
+function callMeta(protocolVersion: string, meta: Record<string, unknown> | undefined): JsonObject {
+  const out: JsonObject = { protocolVersion };
+  const client = meta?.[CLIENT_INFO_META_KEY];
+  if (isPlainObject(client) && typeof client.name === 'string') out.clientName = client.name;
+  return out;
+}
