@@ -104,7 +104,7 @@ function stopChild(child: ChildProcess): Promise<void> {
  * The demo's switchyard.yaml: the world's own file (servers, connections, env) with the emulators'
  * addresses filled in, written into the demo's data dir so worker processes read the same file.
  */
-function writeDemoConfig(dataDir: string, urls: SandboxProcess['urls'], port: number): string {
+export function writeDemoConfig(dataDir: string, urls: SandboxProcess['urls'], port: number): string {
   const template = readFileSync(path.join(WORLD, 'switchyard.yaml'), 'utf8');
   const text = template
     .replaceAll('{{salesforce_url}}', urls.salesforce)
@@ -122,7 +122,7 @@ function writeDemoConfig(dataDir: string, urls: SandboxProcess['urls'], port: nu
  * Seals the emulators' credentials into the vault. The sandbox writes them to a 0600 file in its data
  * dir; they pass from there to the vault and nowhere else (never argv, logs or output).
  */
-async function storeSandboxSecrets(
+export async function storeSandboxSecrets(
   config: ReturnType<typeof loadConfig>,
   credentialsFile: string,
 ): Promise<void> {
@@ -163,8 +163,8 @@ function banner(url: string, latency: string): string {
     `  manager tools: ${url}/mcp/manager`,
     '',
     'Try a check-in (in another terminal):',
-    `  npx switchyard call check_in_guest --url ${url}/mcp/guest \\`,
-    `    --args '{"guest_email":"ava.martin@example.com","idempotency_token":"'$(node -e "console.log(crypto.randomUUID())")'"}'`,
+    `  node bin/switchyard.js call check_in_guest --url ${url}/mcp/guest \\`,
+    `    --args '{"guest_email":"lucas.brennan@example.com","idempotency_token":"'$(node -e "console.log(crypto.randomUUID())")'"}'`,
     '',
     'Stop with Ctrl-C.',
     '',

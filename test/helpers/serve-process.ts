@@ -15,6 +15,8 @@ export interface ServeProcess {
   dataDir: string;
   /** Every JSON log line the process printed. */
   logs: Record<string, unknown>[];
+  /** Everything the process tree printed so far, stdout and stderr (for secret scans). */
+  output(): string;
   /** SIGTERM, wait for exit, remove the data dir. */
   stop(): Promise<void>;
 }
@@ -56,10 +58,12 @@ export async function startSwitchyard(
   });
   const logs: Record<string, unknown>[] = [];
   let stderr = '';
+  let printed = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const url = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`switchyard did not start: ${stderr}`)), 30_000);
     createInterface({ input: child.stdout! }).on('line', (line) => {
+      printed += `${line}\n`;
       try {
         const entry = JSON.parse(line) as Record<string, unknown>;
         logs.push(entry);
@@ -81,6 +85,7 @@ export async function startSwitchyard(
     url,
     dataDir,
     logs,
+    output: () => printed + stderr,
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         const exited = new Promise((resolve) => child.once('exit', resolve));
