@@ -21,6 +21,13 @@ describe('switchyard test and calls record', () => {
     expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('3 passed, 0 failed');
   });
 
+  it('the Dewy Resort recipes pass their recorded tests', async () => {
+    const result = await runCli(['test', path.join(repoRoot, 'examples', 'dewy-resort', 'recipes')]);
+    expect(result.stdout).not.toContain('✗');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/\d+ passed, 0 failed/);
+  });
+
   it('reports a case that no longer holds: the difference, the path taken, unused recordings', async () => {
     const dir = path.join(temp, 'drifted');
     cpSync(fixtures, dir, { recursive: true });
