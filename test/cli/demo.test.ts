@@ -35,7 +35,13 @@ describe('switchyard demo', () => {
     const manager = await mcpClient(guestUrl.replace(/guest$/, 'manager'));
     const managerTools = (await manager.listTools()).tools.map((t) => t.name).sort();
     await manager.close();
-    expect(guestTools).toEqual(['check_in_guest', 'checkout_guest', 'search_rooms_on_behalf_of_guest']);
+    expect(guestTools).toEqual([
+      'check_in_guest',
+      'checkout_guest',
+      'search_cases_on_behalf_of_guest',
+      'search_rooms_on_behalf_of_guest',
+      'submit_guest_service_request',
+    ]);
     expect(managerTools).toEqual(['check_in_guest', 'checkout_guest']);
 
     // The emulators' credentials went into the vault, not into the configuration or the output.
