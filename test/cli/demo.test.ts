@@ -42,7 +42,12 @@ describe('switchyard demo', () => {
       'search_rooms_on_behalf_of_guest',
       'submit_guest_service_request',
     ]);
-    expect(managerTools).toEqual(['check_in_guest', 'checkout_guest']);
+    expect(managerTools).toEqual([
+      'check_in_guest',
+      'checkout_guest',
+      'search_rooms_on_behalf_of_staff',
+      'upsert_contact_by_email',
+    ]);
 
     // The emulators' credentials went into the vault, not into the configuration or the output.
     const credentials = JSON.parse(
