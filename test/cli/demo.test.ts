@@ -45,7 +45,9 @@ describe('switchyard demo', () => {
     expect(managerTools).toEqual([
       'check_in_guest',
       'checkout_guest',
+      'search_cases_on_behalf_of_staff',
       'search_rooms_on_behalf_of_staff',
+      'submit_maintenance_request',
       'upsert_contact_by_email',
     ]);
 
