@@ -143,6 +143,21 @@ export interface Store {
   countByStatus(workspace?: string): Promise<Partial<Record<CallStatus, number>>>;
 }
 
+/** The vault's part of the Store (each backend implements it in its own vault.ts). */
+export type VaultOps = Pick<
+  Store,
+  | 'putConnection'
+  | 'getConnection'
+  | 'listConnections'
+  | 'deleteConnection'
+  | 'listSealed'
+  | 'reseal'
+  | 'getToken'
+  | 'beginTokenRefresh'
+  | 'saveToken'
+  | 'abandonTokenRefresh'
+>;
+
 export type StoreKind = 'sqlite' | 'postgres';
 
 /** What a backend can and cannot do, each with a reason; tests skip by capability, not by backend name. */

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util';
 import { createServer, type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'vitest';
@@ -40,6 +41,30 @@ export async function runAction(
   const problem = validator.check(action.input, input);
   if (problem) throw new Error(`input rejected by ${connector.name}.${name} schema: ${problem}`);
   return action.run(input, ctx);
+}
+
+/**
+ * `runAction` that keeps everything an action returned or threw (errors in full, causes included) in
+ * `seen`, so a test file can end by scanning all of it for secrets.
+ */
+export function recordingRunner(connector: Connector, seen: unknown[]) {
+  return async (name: string, input: JsonObject, context: ActionContext): Promise<ActionResult> => {
+    try {
+      const result = await runAction(connector, name, input, context);
+      seen.push(result);
+      return result;
+    } catch (error) {
+      seen.push(inspect(error, { depth: 6 }));
+      if (error instanceof CallError) seen.push(error.toToolError());
+      throw error;
+    }
+  };
+}
+
+/** An emulator's effects ledger (`GET /_sandbox/ledger`). */
+export async function ledgerOf<T>(baseUrl: string): Promise<T[]> {
+  const res = await fetch(`${baseUrl}/_sandbox/ledger`);
+  return ((await res.json()) as { effects: T[] }).effects;
 }
 
 export function effectOf(connector: Connector, name: string, input: JsonObject): string {

@@ -11,11 +11,18 @@ import {
   startSalesforceEmulator,
   type SalesforceEmulatorOptions,
 } from '../../sandbox/src/salesforce/index.js';
-import { CallError } from '../../src/core/errors.js';
 import type { JsonObject } from '../../src/core/json.js';
 import type { AccessToken, ActionContext, ResolvedConnection } from '../../src/connectors/connector.js';
 import { createSalesforceConnector } from '../../src/connectors/salesforce/index.js';
-import { actionContext, effectOf, expectCallError, runAction, sendJson, startServer } from './helpers.js';
+import {
+  actionContext,
+  effectOf,
+  expectCallError,
+  sendJson,
+  startServer,
+  ledgerOf,
+  recordingRunner,
+} from './helpers.js';
 
 const SF = SANDBOX_CREDENTIALS.salesforce;
 const SECRETS = { client_id: SF.clientId, client_secret: SF.clientSecret };
@@ -98,25 +105,14 @@ let shared: TestConnection;
 const ctx = (using: ResolvedConnection = (shared ??= connection()), overrides: Partial<ActionContext> = {}) =>
   actionContext(using, overrides);
 
-async function run(name: string, input: JsonObject, context: ActionContext = ctx()) {
-  try {
-    const result = await runAction(connector, name, input, context);
-    seen.push(result);
-    return result;
-  } catch (error) {
-    seen.push(inspect(error, { depth: 6 }));
-    if (error instanceof CallError) seen.push(error.toToolError());
-    throw error;
-  }
-}
+const recorded = recordingRunner(connector, seen);
+const run = (name: string, input: JsonObject, context: ActionContext = ctx()) =>
+  recorded(name, input, context);
 
 const output = async (name: string, input: JsonObject, context?: ActionContext) =>
   (await run(name, input, context)).output as Record<string, unknown>;
 
-async function ledger(server = emulator): Promise<Effect[]> {
-  const res = await fetch(`${server.url}/_sandbox/ledger`);
-  return ((await res.json()) as { effects: Effect[] }).effects;
-}
+const ledger = (server = emulator) => ledgerOf<Effect>(server.url);
 
 async function tokenCounts(server: EmulatorServer) {
   const res = await fetch(`${server.url}/_sandbox/salesforce/tokens`);

@@ -14,7 +14,7 @@ import type { JsonObject } from '../../src/core/json.js';
 import type { ActionContext, ResolvedConnection } from '../../src/connectors/connector.js';
 import { createStripeConnector } from '../../src/connectors/stripe/index.js';
 import { stripeFailure } from '../../src/connectors/stripe/errors.js';
-import { actionContext, effectOf, expectCallError, runAction } from './helpers.js';
+import { actionContext, effectOf, expectCallError, ledgerOf, recordingRunner } from './helpers.js';
 
 const SECRET_KEY = SANDBOX_CREDENTIALS.stripe.secretKey;
 const connector = createStripeConnector();
@@ -54,25 +54,14 @@ function ctx(overrides: Partial<ActionContext> = {}, using: ResolvedConnection =
   return actionContext(using, { stepKey: `call_stripe:step-${++stepCounter}`, ...overrides });
 }
 
-async function run(name: string, input: JsonObject, context: ActionContext = ctx()) {
-  try {
-    const result = await runAction(connector, name, input, context);
-    seen.push(result);
-    return result;
-  } catch (error) {
-    seen.push(inspect(error, { depth: 6 }));
-    if (error instanceof CallError) seen.push(error.toToolError());
-    throw error;
-  }
-}
+const recorded = recordingRunner(connector, seen);
+const run = (name: string, input: JsonObject, context: ActionContext = ctx()) =>
+  recorded(name, input, context);
 
 const output = async (name: string, input: JsonObject, context?: ActionContext) =>
   (await run(name, input, context)).output as Record<string, unknown>;
 
-async function ledger(): Promise<Effect[]> {
-  const res = await fetch(`${emulator.url}/_sandbox/ledger`);
-  return ((await res.json()) as { effects: Effect[] }).effects;
-}
+const ledger = () => ledgerOf<Effect>(emulator.url);
 
 async function setFaults(faults: Record<string, number>, latencyMs?: [number, number]): Promise<void> {
   await fetch(`${emulator.url}/_sandbox/behaviour`, {

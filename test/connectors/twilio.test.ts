@@ -10,11 +10,10 @@ import { SANDBOX_CREDENTIALS } from '../../sandbox/src/shared/credentials.js';
 import type { EmulatorServer } from '../../sandbox/src/shared/http.js';
 import type { Effect } from '../../sandbox/src/shared/ledger.js';
 import { startTwilioEmulator } from '../../sandbox/src/twilio/index.js';
-import { CallError } from '../../src/core/errors.js';
 import type { JsonObject } from '../../src/core/json.js';
 import type { ActionContext, ResolvedConnection } from '../../src/connectors/connector.js';
 import { createTwilioConnector } from '../../src/connectors/twilio/index.js';
-import { actionContext, effectOf, expectCallError, runAction } from './helpers.js';
+import { actionContext, effectOf, expectCallError, ledgerOf, recordingRunner } from './helpers.js';
 
 const { accountSid, authToken, from: FROM } = SANDBOX_CREDENTIALS.twilio;
 const GUEST = '+14155550123';
@@ -58,22 +57,11 @@ function connection(config: JsonObject = {}, secrets: Record<string, string> = {
 const ctx = (using: ResolvedConnection = connection(), overrides: Partial<ActionContext> = {}) =>
   actionContext(using, overrides);
 
-async function run(name: string, input: JsonObject, context: ActionContext = ctx()) {
-  try {
-    const result = await runAction(connector, name, input, context);
-    seen.push(result);
-    return result;
-  } catch (error) {
-    seen.push(inspect(error, { depth: 6 }));
-    if (error instanceof CallError) seen.push(error.toToolError());
-    throw error;
-  }
-}
+const recorded = recordingRunner(connector, seen);
+const run = (name: string, input: JsonObject, context: ActionContext = ctx()) =>
+  recorded(name, input, context);
 
-async function ledger(): Promise<Effect[]> {
-  const res = await fetch(`${emulator.url}/_sandbox/ledger`);
-  return ((await res.json()) as { effects: Effect[] }).effects;
-}
+const ledger = () => ledgerOf<Effect>(emulator.url);
 
 async function withFaults(faults: Record<string, number>, fn: () => Promise<void>): Promise<void> {
   const put = (body: object) =>

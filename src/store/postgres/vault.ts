@@ -1,20 +1,6 @@
-import type { SealedValue, Store } from '../store.js';
+import type { SealedValue, VaultOps } from '../store.js';
 import { toConnection, toToken, type ConnectionRow, type TokenRow } from '../rows.js';
 import { NOW, type Db } from './db.js';
-
-export type VaultOps = Pick<
-  Store,
-  | 'putConnection'
-  | 'getConnection'
-  | 'listConnections'
-  | 'deleteConnection'
-  | 'listSealed'
-  | 'reseal'
-  | 'getToken'
-  | 'beginTokenRefresh'
-  | 'saveToken'
-  | 'abandonTokenRefresh'
->;
 
 const GET = 'SELECT * FROM connections WHERE workspace = $1 AND name = $2';
 // $1 workspace, $2 name, $3 id, $4 connector, $5 config, $6 secret names, $7 sealed.

@@ -1,20 +1,6 @@
-import type { ConnectionRecord, NewConnection, SealedValue, Store } from '../store.js';
+import type { ConnectionRecord, NewConnection, SealedValue, VaultOps } from '../store.js';
 import { toConnection, toToken, type ConnectionRow, type TokenRow } from '../rows.js';
 import type { SqliteDatabase } from './open.js';
-
-type VaultOps = Pick<
-  Store,
-  | 'putConnection'
-  | 'getConnection'
-  | 'listConnections'
-  | 'deleteConnection'
-  | 'listSealed'
-  | 'reseal'
-  | 'getToken'
-  | 'beginTokenRefresh'
-  | 'saveToken'
-  | 'abandonTokenRefresh'
->;
 
 /** The vault's rows. Synchronous (better-sqlite3); the store wraps each call (writes in group commit). */
 export type SqliteVaultOps = {
