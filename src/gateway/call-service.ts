@@ -157,7 +157,8 @@ export function createCallService(options: CallServiceOptions): CallService {
       if ('error' in key) return reject(key.error);
       const now = Date.now();
       const deadlineMs = recipe.deadlineMs ?? limits.deadlineMs;
-      const slot = options.handOff?.reserve() ?? null;
+      // A limited call waits for a claim, which counts its tool's running calls: no hand-off.
+      const slot = recipe.concurrency === null ? (options.handOff?.reserve() ?? null) : null;
       let outcome;
       try {
         outcome = await store.enqueue({
@@ -172,6 +173,7 @@ export function createCallService(options: CallServiceOptions): CallService {
           keyTtlMs: key.ttlMs,
           maxAttempts: limits.maxAttempts,
           deadlineAt: now + deadlineMs,
+          concurrencyLimit: recipe.concurrency,
           meta: { server: request.server, ...request.meta },
           ...(slot ? { claimFor: { workerId: slot.workerId, leaseMs: slot.leaseMs } } : {}),
         });

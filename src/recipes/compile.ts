@@ -66,6 +66,7 @@ export function compileRecipe(
     expose: doc.expose ?? true,
     waitMs,
     deadlineMs,
+    concurrency: doc.concurrency ?? null,
     steps,
     output,
     task: doc.task ?? 'optional',

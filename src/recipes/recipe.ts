@@ -28,6 +28,8 @@ export interface Recipe {
   waitMs: number | null;
   /** Time allowed from enqueue to settlement (ms), or null for the default. */
   deadlineMs: number | null;
+  /** At most this many calls of the tool run at once (per workspace, across all workers), or null. */
+  concurrency: number | null;
   steps: Step[];
   /** The mapping that builds `data` when the steps run out without a `return`; null → `null` data. */
   output: Template | null;

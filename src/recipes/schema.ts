@@ -26,6 +26,7 @@ export interface RecipeDocument {
   expose?: boolean;
   wait?: string | number;
   deadline?: string | number;
+  concurrency?: number;
   steps?: StepDocument[];
   output?: JsonValue;
   task?: 'optional' | 'required' | 'never';

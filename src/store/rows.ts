@@ -39,6 +39,7 @@ export interface CallRow {
   worker_id: string | null;
   run_after: number;
   deadline_at: number | null;
+  concurrency_limit: number | null;
   result: string | null;
   error: string | null;
   meta: string;

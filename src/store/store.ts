@@ -272,6 +272,11 @@ export interface EnqueueInput {
   maxAttempts: number;
   /** Absolute deadline (ms since epoch) or null. */
   deadlineAt: number | null;
+  /**
+   * The recipe's `concurrency`: at most this many calls of the tool (in its workspace) run at once.
+   * Claims honour it (see fair-claims.ts); a call with a limit is never claimed at enqueue (`claimFor`).
+   */
+  concurrencyLimit?: number | null;
   /** Free-form metadata kept with the call (the MCP server name, protocol version, …). Never secrets. */
   meta?: JsonObject;
   /**

@@ -2,6 +2,7 @@ import { describe } from 'vitest';
 import type { Store } from '../../src/store/store.js';
 import { callsContract } from './contract/calls.js';
 import { enqueueContract } from './contract/enqueue.js';
+import { fairnessContract } from './contract/fairness.js';
 import { useHarness } from './contract/fixtures.js';
 import { housekeepingContract } from './contract/housekeeping.js';
 import { handOffContract } from './contract/hand-off.js';
@@ -52,6 +53,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       describe('releases', () => releasesContract(harness));
       describe('enqueue and idempotency', () => enqueueContract(harness));
       describe('claims, leases and fencing', () => leasesContract(harness));
+      describe('fair claims and concurrency limits', () => fairnessContract(harness));
       describe('crash recovery, stale holders and retries', () => recoveryContract(harness));
       describe('cancel, requeue and listing', () => callsContract(harness));
       describe('journal', () => journalContract(harness));

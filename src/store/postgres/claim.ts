@@ -3,22 +3,65 @@ import { toCall, type CallRow } from '../rows.js';
 import { NOW, type Db } from './db.js';
 
 /**
- * Claims the oldest runnable calls (queued, or retry_wait whose run_after has passed; ties within a
- * millisecond broken by insertion order), in one statement. `FOR UPDATE SKIP LOCKED` makes concurrent
- * claimers, on any machine, pass over each other's rows instead of waiting for them or taking them twice;
- * a row another claimer changed since this statement's snapshot is re-checked against the WHERE clause
- * once its lock is free, so a call already running is never claimed again. Each claimed call gets its
- * attempt record in the same statement.
+ * Claims runnable calls (queued, or retry_wait whose run_after has passed) by the policy of
+ * `../fair-claims.ts`, in one statement:
+ *
+ * - `lanes` walks the (workspace, tool) pairs with runnable calls, one index seek each (a loose scan of
+ *   the calls_lanes partial index), and `waiting` takes each lane's oldest $1 calls with their rank;
+ * - `busy` counts the running calls of every lane (the calls_running_lanes partial index);
+ * - `limited` counts again, exactly, the running calls of each lane whose oldest call has a concurrency
+ *   limit, through `switchyard_lane_running`, which first takes the lane's transaction-scoped lock (see
+ *   migration 0003): a lane another claimer is claiming from right now counts as full for this claim;
+ * - `eligible` keeps the calls within their lane's free slots, with their lane turn, and `turns`
+ *   numbers their turn in their workspace;
+ * - `picked` locks the first $1 by turn. `FOR UPDATE SKIP LOCKED` makes concurrent claimers, on any
+ *   machine, pass over each other's rows instead of waiting for them or taking them twice; a row
+ *   another claimer changed since this statement's snapshot is re-checked against the WHERE clause once
+ *   its lock is free, so a call already running is never claimed again.
+ *
+ * Each claimed call gets its attempt record in the same statement.
  *
  * $1 limit, $2 lease ms, $3 worker id.
  */
 const CLAIM = `
-WITH picked AS MATERIALIZED (
-  SELECT id FROM calls
-  WHERE status IN ('queued', 'retry_wait') AND run_after <= ${NOW}
-  ORDER BY run_after, created_at, seq
+WITH RECURSIVE lanes AS (
+  (SELECT workspace, tool FROM calls WHERE status IN ('queued', 'retry_wait') ORDER BY workspace, tool LIMIT 1)
+  UNION ALL
+  SELECT next.workspace, next.tool FROM lanes l CROSS JOIN LATERAL (
+    SELECT workspace, tool FROM calls
+    WHERE status IN ('queued', 'retry_wait') AND (workspace, tool) > (l.workspace, l.tool)
+    ORDER BY workspace, tool LIMIT 1) next),
+waiting AS MATERIALIZED (
+  SELECT w.*,
+    row_number() OVER lane AS lane_rank,
+    first_value(w.concurrency_limit) OVER lane AS lane_limit
+  FROM lanes l CROSS JOIN LATERAL (
+    SELECT id, workspace, tool, run_after, created_at, seq, concurrency_limit FROM calls
+    WHERE status IN ('queued', 'retry_wait') AND workspace = l.workspace AND tool = l.tool AND run_after <= ${NOW}
+    ORDER BY run_after, created_at, seq LIMIT $1) w
+  WINDOW lane AS (PARTITION BY w.workspace, w.tool ORDER BY w.run_after, w.created_at, w.seq)),
+busy AS MATERIALIZED (
+  SELECT workspace, tool, count(*) AS running FROM calls WHERE status = 'running' GROUP BY workspace, tool),
+limited AS MATERIALIZED (
+  SELECT workspace, tool, lane_limit - switchyard_lane_running(workspace, tool) AS slots
+  FROM waiting WHERE lane_rank = 1 AND lane_limit IS NOT NULL),
+eligible AS MATERIALIZED (
+  SELECT w.id, w.workspace, w.run_after, w.created_at, w.seq, coalesce(b.running, 0) + w.lane_rank AS lane_turn
+  FROM waiting w
+  LEFT JOIN busy b ON b.workspace = w.workspace AND b.tool = w.tool
+  LEFT JOIN limited m ON m.workspace = w.workspace AND m.tool = w.tool
+  WHERE w.lane_limit IS NULL OR w.lane_rank <= m.slots),
+turns AS MATERIALIZED (
+  SELECT e.id, e.run_after, e.created_at, e.seq,
+    coalesce((SELECT sum(b.running) FROM busy b WHERE b.workspace = e.workspace), 0)
+      + row_number() OVER (PARTITION BY e.workspace ORDER BY e.lane_turn, e.run_after, e.created_at, e.seq) AS turn
+  FROM eligible e),
+picked AS MATERIALIZED (
+  SELECT c.id FROM calls c JOIN turns t ON t.id = c.id
+  WHERE c.status IN ('queued', 'retry_wait') AND c.run_after <= ${NOW}
+  ORDER BY t.turn, t.run_after, t.created_at, t.seq
   LIMIT $1
-  FOR NO KEY UPDATE SKIP LOCKED),
+  FOR NO KEY UPDATE OF c SKIP LOCKED),
 claimed AS (
   UPDATE calls c SET status = 'running', lease_token = c.lease_token + 1, attempt = c.attempt + 1,
     lease_expires_at = ${NOW} + $2::bigint, worker_id = $3, updated_at = ${NOW}
@@ -27,7 +70,8 @@ claimed AS (
 attempt AS (
   INSERT INTO attempts (workspace, call_id, attempt, lease_token, worker_id, outcome, started_at)
   SELECT workspace, id, attempt, lease_token, worker_id, 'running', updated_at FROM claimed)
-SELECT * FROM claimed ORDER BY run_after, created_at, seq`;
+SELECT claimed.* FROM claimed JOIN turns t ON t.id = claimed.id
+ORDER BY t.turn, t.run_after, t.created_at, t.seq`;
 
 /**
  * Requeues the running calls whose lease expired (crash_count + 1, attempt recorded `crashed`), or

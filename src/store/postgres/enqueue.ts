@@ -10,7 +10,7 @@ import { NOW, type Db } from './db.js';
  * inserted already claimed, with its attempt record.
  *
  * $1 id, $2 workspace, $3 tool, $4 release, $5 args, $6 args hash, $7 key, $8 key source, $9 max attempts,
- * $10 deadline, $11 meta, $12 key ttl, $13 claiming worker, $14 its lease (ms).
+ * $10 deadline, $11 meta, $12 key ttl, $13 claiming worker, $14 its lease (ms), $15 concurrency limit.
  */
 const INSERT = `
 WITH key AS (
@@ -23,12 +23,12 @@ WITH key AS (
 call AS (
   INSERT INTO calls (id, workspace, tool, release_id, args, args_hash, idempotency_key, idempotency_source, status,
     attempt, lease_token, lease_expires_at, worker_id, max_attempts, run_after, deadline_at, meta, created_at,
-    updated_at)
+    updated_at, concurrency_limit)
   SELECT $1, $2, $3, $4, $5, $6, $7::text, $8,
     CASE WHEN $13::text IS NULL THEN 'queued' ELSE 'running' END,
     CASE WHEN $13::text IS NULL THEN 0 ELSE 1 END,
     CASE WHEN $13::text IS NULL THEN 0 ELSE 1 END,
-    ${NOW} + $14::bigint, $13::text, $9::integer, ${NOW}, $10::bigint, $11, ${NOW}, ${NOW}
+    ${NOW} + $14::bigint, $13::text, $9::integer, ${NOW}, $10::bigint, $11, ${NOW}, ${NOW}, $15::integer
   WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM key)
   RETURNING *),
 attempt AS (
@@ -58,6 +58,8 @@ type FoundRow = Omit<CallRow, 'id'> & { id: string | null; key_args_hash: string
 export function createEnqueue(db: Db, changed: () => void): (input: EnqueueInput) => Promise<EnqueueOutcome> {
   async function run(input: EnqueueInput): Promise<EnqueueOutcome> {
     const key = input.idempotencyKey;
+    // A limited call waits for a claim, which counts its tool's running calls.
+    const claimFor = input.concurrencyLimit ? undefined : input.claimFor;
     const params = [
       input.id,
       input.workspace,
@@ -71,14 +73,15 @@ export function createEnqueue(db: Db, changed: () => void): (input: EnqueueInput
       input.deadlineAt,
       toJson(input.meta ?? {}),
       input.keyTtlMs,
-      input.claimFor?.workerId ?? null,
-      input.claimFor?.leaseMs ?? null,
+      claimFor?.workerId ?? null,
+      claimFor?.leaseMs ?? null,
+      input.concurrencyLimit ?? null,
     ];
     // The key may expire, or be pruned, between the insert that found it live and the read: then the
     // insert is tried again (it replaces or recreates the key).
     for (let tries = 0; tries < 5; tries++) {
       const [row] = await db.query<CallRow>(INSERT, params);
-      if (row) return { kind: 'created', call: toCall(row), token: input.claimFor ? row.lease_token : null };
+      if (row) return { kind: 'created', call: toCall(row), token: claimFor ? row.lease_token : null };
       const [found] = await db.query<FoundRow>(FIND, [input.workspace, input.tool, key]);
       if (!found) continue;
       if (found.key_args_hash !== input.argsHash) return { kind: 'conflict', callId: found.key_call_id };

@@ -3,6 +3,32 @@ import type { ClaimedCall, ClaimInput } from '../store.js';
 import type { AttemptLog } from './attempt-log.js';
 import type { SqliteDatabase } from './open.js';
 import { toCall, toJson, type CallRow } from '../rows.js';
+import { pickFairly, type LaneCandidate, type LaneLoad } from '../fair-claims.js';
+
+interface Lane {
+  workspace: string;
+  tool: string;
+}
+
+interface LaneCandidateRow extends Lane {
+  id: string;
+  run_after: number;
+  created_at: number;
+  seq: number;
+  concurrency_limit: number | null;
+}
+
+function toCandidate(row: LaneCandidateRow): LaneCandidate {
+  return {
+    id: row.id,
+    workspace: row.workspace,
+    tool: row.tool,
+    runAfter: row.run_after,
+    createdAt: row.created_at,
+    seq: row.seq,
+    concurrencyLimit: row.concurrency_limit,
+  };
+}
 
 export interface ClaimOps {
   claim(input: ClaimInput): ClaimedCall[];
@@ -13,27 +39,35 @@ export interface ClaimOps {
   hasExpired(): boolean;
 }
 
-// One index seek per runnable status, each already in index order (status, run_after, created_at, rowid),
-// merged: oldest first, ties within a millisecond broken by insertion order.
-const RUNNABLE = `SELECT id FROM (
-  SELECT * FROM (SELECT id, run_after, created_at, rowid AS seq FROM calls WHERE status = 'queued' AND run_after <= @now
-                 ORDER BY run_after, created_at, rowid LIMIT @limit)
-  UNION ALL
-  SELECT * FROM (SELECT id, run_after, created_at, rowid AS seq FROM calls WHERE status = 'retry_wait' AND run_after <= @now
-                 ORDER BY run_after, created_at, rowid LIMIT @limit)
-  ORDER BY run_after, created_at, seq LIMIT @limit)`;
-
-/** Claiming and lease recovery: each runs as one IMMEDIATE transaction. */
+/** Claiming and lease recovery: each runs as one IMMEDIATE transaction. Claims follow `pickFairly`. */
 export function createClaimOps(db: SqliteDatabase, attempts: AttemptLog, changed: () => void): ClaimOps {
-  const take = db.prepare<
-    { now: number; limit: number; leaseUntil: number; workerId: string },
-    CallRow & { seq: number }
+  // The lanes with runnable calls, one index seek each (a loose scan of the calls_lanes partial index;
+  // named, because without statistics the planner would rather sort calls_claim's rows).
+  const firstLane = db.prepare<[], Lane>(
+    `SELECT workspace, tool FROM calls INDEXED BY calls_lanes WHERE status IN ('queued', 'retry_wait') ORDER BY workspace, tool LIMIT 1`,
+  );
+  const nextLane = db.prepare<[string, string], Lane>(
+    `SELECT workspace, tool FROM calls INDEXED BY calls_lanes
+     WHERE status IN ('queued', 'retry_wait') AND (workspace, tool) > (?, ?)
+     ORDER BY workspace, tool LIMIT 1`,
+  );
+  const laneCalls = db.prepare<
+    { workspace: string; tool: string; now: number; limit: number },
+    LaneCandidateRow
   >(
+    `SELECT id, workspace, tool, run_after, created_at, rowid AS seq, concurrency_limit FROM calls INDEXED BY calls_lanes
+     WHERE status IN ('queued', 'retry_wait') AND workspace = @workspace AND tool = @tool AND run_after <= @now
+     ORDER BY run_after, created_at, rowid LIMIT @limit`,
+  );
+  const load = db.prepare<[], LaneLoad>(
+    `SELECT workspace, tool, count(*) AS running FROM calls INDEXED BY calls_running_lanes
+     WHERE status = 'running' GROUP BY workspace, tool`,
+  );
+  const take = db.prepare<{ id: string; now: number; leaseUntil: number; workerId: string }, CallRow>(
     `UPDATE calls SET status = 'running', lease_token = lease_token + 1, attempt = attempt + 1,
        lease_expires_at = @leaseUntil, worker_id = @workerId, updated_at = @now
-     WHERE id IN (${RUNNABLE}) RETURNING *, rowid AS seq`,
+     WHERE id = @id RETURNING *`,
   );
-  // Read-only probes: most wake-ups find nothing to do, and a probe takes no write lock.
   const anyRunnable = db
     .prepare<[number, number]>(
       `SELECT EXISTS (SELECT 1 FROM calls WHERE status = 'queued' AND run_after <= ?)
@@ -58,18 +92,24 @@ export function createClaimOps(db: SqliteDatabase, attempts: AttemptLog, changed
      WHERE id = @id`,
   );
 
+  function runnableLanes(now: number, limit: number): LaneCandidate[][] {
+    const lanes: LaneCandidate[][] = [];
+    for (let lane = firstLane.get(); lane; lane = nextLane.get(lane.workspace, lane.tool)) {
+      const calls = laneCalls.all({ ...lane, now, limit });
+      if (calls.length > 0) lanes.push(calls.map(toCandidate));
+    }
+    return lanes;
+  }
+
   const claim = db.transaction((input: ClaimInput): ClaimedCall[] => {
     const now = Date.now();
-    const rows = take.all({
-      now,
-      limit: input.limit,
-      leaseUntil: now + input.leaseMs,
-      workerId: input.workerId,
+    const ids = pickFairly(runnableLanes(now, input.limit), load.all(), input.limit);
+    const leaseUntil = now + input.leaseMs;
+    return ids.map((id) => {
+      const row = take.get({ id, now, leaseUntil, workerId: input.workerId }) as CallRow;
+      attempts.begin(row, now);
+      return { call: toCall(row), token: row.lease_token };
     });
-    // RETURNING gives no order; hand the calls out in queue order.
-    rows.sort((a, b) => a.run_after - b.run_after || a.created_at - b.created_at || a.seq - b.seq);
-    for (const row of rows) attempts.begin(row, now);
-    return rows.map((row) => ({ call: toCall(row), token: row.lease_token }));
   });
 
   const reclaim = db.transaction((maxCrashes: number): string[] => {

@@ -24,9 +24,9 @@ export function createEnqueue(
   const getCall = db.prepare<[string], CallRow>('SELECT * FROM calls WHERE id = ?');
   const insertCall = db.prepare<Record<string, unknown>, CallRow>(
     `INSERT INTO calls (id, workspace, tool, release_id, args, args_hash, idempotency_key, idempotency_source, status,
-       max_attempts, run_after, deadline_at, meta, created_at, updated_at)
+       max_attempts, run_after, deadline_at, concurrency_limit, meta, created_at, updated_at)
      VALUES (@id, @workspace, @tool, @releaseId, @args, @argsHash, @idempotencyKey, @idempotencySource, 'queued',
-       @maxAttempts, @now, @deadlineAt, @meta, @now, @now)
+       @maxAttempts, @now, @deadlineAt, @concurrencyLimit, @meta, @now, @now)
      RETURNING *`,
   );
   // The hand-off form: the same row, already claimed as `claim` would (attempt 1, token 1, a lease).
@@ -70,13 +70,15 @@ export function createEnqueue(
     const { claimFor: _claimFor, ...fields } = input;
     const params = {
       ...fields,
+      concurrencyLimit: input.concurrencyLimit ?? null,
       idempotencySource: input.idempotencyKey === null ? null : input.idempotencySource,
       args: JSON.stringify(input.args),
       meta: toJson(input.meta ?? {}),
       now,
       expiresAt: now + input.keyTtlMs,
     };
-    const claimFor = input.claimFor;
+    // A limited call waits for a claim, which counts its tool's running calls.
+    const claimFor = input.concurrencyLimit ? undefined : input.claimFor;
     const row = claimFor
       ? (insertClaimed.get({
           ...params,
