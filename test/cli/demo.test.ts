@@ -38,6 +38,7 @@ describe('switchyard demo', () => {
     expect(guestTools).toEqual([
       'check_in_guest',
       'checkout_guest',
+      'manage_booking',
       'search_cases_on_behalf_of_guest',
       'search_rooms_on_behalf_of_guest',
       'submit_guest_service_request',
@@ -45,6 +46,10 @@ describe('switchyard demo', () => {
     expect(managerTools).toEqual([
       'check_in_guest',
       'checkout_guest',
+      'compensate_checkout_failure',
+      'create_booking',
+      'manage_booking',
+      'manage_cases',
       'search_cases_on_behalf_of_staff',
       'search_rooms_on_behalf_of_staff',
       'submit_maintenance_request',

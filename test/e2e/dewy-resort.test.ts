@@ -117,6 +117,86 @@ describe('Dewy Resort over MCP', () => {
     expect(attempts.map((a) => a.outcome)).toContain('crashed');
   });
 
+  it('a manager books a room for today and the guest checks in; the same token books once', async () => {
+    const today = new Date().toISOString().slice(0, 10); // the emulated org's time zone is UTC
+    const departure = new Date(Date.now() + 2 * 86_400_000).toISOString().slice(0, 10);
+    const before = (await world.ledger('salesforce')).length;
+    const args = {
+      guest_email: 'omar.haddad@example.com',
+      room_number: '205',
+      check_in_date: today,
+      check_out_date: departure,
+      number_of_guests: 2,
+      idempotency_token: randomUUID(),
+    };
+    const booked = await call(world.managerUrl, 'create_booking', args);
+    expect(booked).toMatchObject({
+      success: true,
+      data: { room_number: '205', nights: 2, status: 'Reserved', created: true },
+    });
+    const again = await call(world.managerUrl, 'create_booking', args);
+    expect(again.call_id).toBe(booked.call_id);
+    const effects = (await world.ledger('salesforce')).slice(before);
+    expect(effects.filter((e) => e.operation === 'sobject.create Opportunity')).toHaveLength(1);
+    const bookings = effects.filter((e) => e.operation === 'sobject.upsert Booking__c');
+    expect(bookings).toHaveLength(1);
+    expect(bookings[0]!.idempotencyKey).toBe(args.idempotency_token);
+
+    const checkIn = await call(world.guestUrl, 'check_in_guest', {
+      guest_email: 'omar.haddad@example.com',
+      idempotency_token: randomUUID(),
+    });
+    expect(checkIn).toMatchObject({
+      success: true,
+      data: {
+        booking: (booked.data as { booking: string }).booking,
+        room_number: '205',
+        status: 'Checked In',
+      },
+    });
+  });
+
+  it('compensate_checkout_failure refunds a checkout once, however often it is called, and reopens the stay', async () => {
+    const checkout = await call(world.managerUrl, 'checkout_guest', {
+      guest_email: 'tom.becker@example.com',
+      idempotency_token: randomUUID(),
+    });
+    expect(checkout).toMatchObject({ success: true });
+    const { booking, payment_intent } = checkout.data as { booking: string; payment_intent: string };
+    const undo = (token: string) =>
+      call(world.managerUrl, 'compensate_checkout_failure', {
+        guest_email: 'tom.becker@example.com',
+        booking,
+        idempotency_token: token,
+      });
+    const token = randomUUID();
+    const first = await undo(token);
+    expect(first).toMatchObject({
+      success: true,
+      data: { booking, payment_intent, refunded_now: true, booking_status: 'Checked In' },
+    });
+    const repeated = await undo(token);
+    expect(repeated.call_id).toBe(first.call_id);
+    const second = await undo(randomUUID());
+    expect(second.call_id).not.toBe(first.call_id);
+    expect(second).toMatchObject({
+      success: true,
+      data: { booking, payment_intent, refund: null, refunded_now: false, booking_status: 'Checked In' },
+    });
+    const amount = (first.data as { amount_refunded: number }).amount_refunded;
+    expect((second.data as { amount_refunded: number }).amount_refunded).toBe(amount);
+
+    const refunds = (await world.ledger('stripe')).filter((e) => e.operation === 'refunds.create');
+    const refundIds = refunds.map((e) => e.target);
+    expect(refundIds).toEqual([(first.data as { refund: string }).refund]);
+
+    // The stay is open again: the guest can be checked out (and charged) anew.
+    const rooms = await call(world.managerUrl, 'search_rooms_on_behalf_of_staff', { status: 'Occupied' });
+    expect((rooms.data as { rooms: { room_number: string; guest: string | null }[] }).rooms).toContainEqual(
+      expect.objectContaining({ room_number: '302', guest: 'tom.becker@example.com' }),
+    );
+  });
+
   it('no secret in logs, audit records or CLI output', async () => {
     const calls = await store.listCalls({ limit: 1000 });
     expect(calls.length).toBeGreaterThan(0);
