@@ -89,8 +89,8 @@ function parseCreate(params: FormObject) {
   const automatic = optionalHash(params, 'automatic_payment_methods');
   const confirm = optionalBoolean(params, 'confirm') ?? false;
   const paymentMethod = optionalString(params, 'payment_method');
-  optionalBoolean(params, 'off_session');
-  optionalString(params, 'return_url');
+  const offSession = optionalBoolean(params, 'off_session');
+  const returnUrl = optionalString(params, 'return_url');
   return {
     amount,
     currency,
@@ -104,6 +104,7 @@ function parseCreate(params: FormObject) {
       optionalEnum(params, 'capture_method', ['automatic', 'automatic_async']) ?? 'automatic_async',
     automaticPaymentMethods: automatic?.enabled === 'true',
     expand: expandFor(params),
+    confirmOptions: { offSession, returnUrl },
   };
 }
 
@@ -135,7 +136,8 @@ export const paymentIntentEndpoints: Endpoint[] = [
         }
         ctx.store.insert(intent);
         ctx.ledger.record('payment_intents.create', ctx.idempotencyKey, intent.id);
-        if (p.confirm && paymentMethod) return chargeIntent(ctx, intent, paymentMethod, p.expand);
+        if (p.confirm && paymentMethod)
+          return chargeIntent(ctx, intent, paymentMethod, p.expand, p.confirmOptions);
         return ok(expandObject(intent, p.expand, ctx.store));
       };
     },
@@ -165,8 +167,8 @@ export const paymentIntentEndpoints: Endpoint[] = [
       allowOnly(params, CONFIRM_PARAMS);
       const paymentMethodId = optionalString(params, 'payment_method');
       const receiptEmail = optionalString(params, 'receipt_email');
-      optionalBoolean(params, 'off_session');
-      optionalString(params, 'return_url');
+      const offSession = optionalBoolean(params, 'off_session');
+      const returnUrl = optionalString(params, 'return_url');
       const expand = expandFor(params);
       return () => {
         const intent = findIntent(ctx, path.id as string);
@@ -178,7 +180,10 @@ export const paymentIntentEndpoints: Endpoint[] = [
               : null;
         checkConfirmable(intent, method !== null);
         if (receiptEmail !== undefined) intent.receipt_email = receiptEmail;
-        return chargeIntent(ctx, intent, (method as NonNullable<typeof method>)(), expand);
+        return chargeIntent(ctx, intent, (method as NonNullable<typeof method>)(), expand, {
+          offSession,
+          returnUrl,
+        });
       };
     },
   },
@@ -204,6 +209,7 @@ export const paymentIntentEndpoints: Endpoint[] = [
         intent.status = 'canceled';
         intent.canceled_at = ctx.now();
         intent.cancellation_reason = reason ?? null;
+        intent.next_action = null;
         ctx.store.update(intent);
         ctx.ledger.record('payment_intents.cancel', ctx.idempotencyKey, intent.id);
         return ok(expandObject(intent, expand, ctx.store));
