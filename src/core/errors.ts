@@ -17,6 +17,8 @@ export const PLATFORM_ERROR_CODES = [
   'DEAD_LETTERED',
   'CANCELLED',
   'COMPENSATION_FAILED',
+  'INPUT_TIMEOUT',
+  'INPUT_UNSUPPORTED',
   'INTERNAL',
 ] as const;
 export type PlatformErrorCode = (typeof PLATFORM_ERROR_CODES)[number];

@@ -21,6 +21,14 @@ export function newCallId(now: number = Date.now()): string {
   return `call_${now.toString(32).padStart(10, '0')}${randomHex(10)}`;
 }
 
+/**
+ * An ask's token, the `requestState` a client echoes back to answer it: 192 random bits, so it cannot be
+ * guessed, and nothing but a lookup in the store gives it meaning.
+ */
+export function newAskToken(): string {
+  return `ask_${randomHex(24)}`;
+}
+
 export function newId(prefix: string): string {
   return `${prefix}_${randomHex(12)}`;
 }

@@ -4,7 +4,7 @@ import { newCallId, sha256 } from '../core/ids.js';
 import type { ToolError } from '../core/errors.js';
 import type { Recipe } from '../recipes/recipe.js';
 import type { ReleaseCatalog } from '../recipes/release-catalog.js';
-import type { IdempotencySource, Settlement, Store } from '../store/store.js';
+import type { AskRecord, IdempotencySource, Settlement, Store } from '../store/store.js';
 import type { SchemaValidator } from '../core/json-schema.js';
 import type { TemplateEvaluator } from '../recipes/template-evaluator.js';
 import type { CallRecord } from '../store/store.js';
@@ -13,6 +13,7 @@ import type { HandOff } from './hand-off.js';
 import { RenderError, renderResult } from './render-result.js';
 import { SettlementWaiter, type SettledCall } from './settlement-waiter.js';
 import { describeTool } from './tool-descriptor.js';
+import { checkInputResponses, pending } from './input-responses.js';
 import type {
   CallResult,
   SubmitOutcome,
@@ -78,7 +79,12 @@ export function createCallService(options: CallServiceOptions): CallService {
   }
 
   async function taskView(call: CallRecord): Promise<TaskView | null> {
-    const ttlMs = call.deadlineAt === null ? null : call.deadlineAt - call.createdAt + limits.retentionMs;
+    // A call waiting for input keeps run_after at its ask's expiry: the task stays readable past it.
+    const waitsUntil = call.status === 'input_required' ? call.runAfter : 0;
+    const ttlMs =
+      call.deadlineAt === null
+        ? null
+        : Math.max(call.deadlineAt, waitsUntil) - call.createdAt + limits.retentionMs;
     if (ttlMs !== null && Date.now() > call.createdAt + ttlMs) return null;
     const view: TaskView = {
       callId: call.id,
@@ -89,7 +95,12 @@ export function createCallService(options: CallServiceOptions): CallService {
       ttlMs,
       result: null,
       fault: null,
+      inputRequests: null,
     };
+    if (call.status === 'input_required') {
+      const ask = await store.getOpenAsk(call.id);
+      view.inputRequests = ask ? pending(ask) : {};
+    }
     if (!isTerminal(call.status) || call.status === 'cancelled') return view;
     try {
       view.result = await render(call);
@@ -103,6 +114,87 @@ export function createCallService(options: CallServiceOptions): CallService {
   async function ownCall(callId: string): Promise<CallRecord | null> {
     const call = await store.getCall(callId);
     return call && call.workspace === workspace ? call : null;
+  }
+
+  /**
+   * The answer for a committed call: its result once settled, its open ask while it waits for input,
+   * else (bounded) waiting for either; still running after the wait is `in_progress`.
+   */
+  async function attach(call: CallRecord, recipe: Recipe, request: SubmitRequest): Promise<SubmitOutcome> {
+    const asked = await askOutcome(call);
+    if (asked) return asked;
+    if (isTerminal(call.status)) return { kind: 'settled', callId: call.id, result: await render(call) };
+    const progress = request.onProgress
+      ? watchProgress(store, call.id, recipe.steps.length, request.onProgress)
+      : null;
+    const waitMs = request.waitMs ?? recipe.waitMs ?? limits.waitMs;
+    const until = Date.now() + waitMs;
+    try {
+      // An ask found gone when read (answered by another request meanwhile) means waiting on.
+      for (;;) {
+        const remaining = until - Date.now();
+        const settled = remaining > 0 ? await waiter.wait(call.id, remaining, request.signal) : null;
+        if (!settled) return { kind: 'in_progress', callId: call.id, status: call.status };
+        if (isTerminal(settled.status))
+          return { kind: 'settled', callId: call.id, result: await render(call, settled) };
+        const now = await ownCall(call.id);
+        const again = now && (await askOutcome(now));
+        if (again) return again;
+        if (now && isTerminal(now.status))
+          return { kind: 'settled', callId: call.id, result: await render(now) };
+        if (!now || now.status === 'input_required')
+          return { kind: 'in_progress', callId: call.id, status: now?.status ?? call.status };
+      }
+    } finally {
+      await progress?.stop();
+    }
+  }
+
+  /** The call's open ask as an outcome, when the call waits for input. */
+  async function askOutcome(call: CallRecord): Promise<SubmitOutcome | null> {
+    if (call.status !== 'input_required') return null;
+    const ask = await store.getOpenAsk(call.id);
+    return ask ? inputRequired(ask) : null;
+  }
+
+  /**
+   * A retry carrying `inputResponses` and the `requestState` of an InputRequiredResult. The state is an
+   * ask's token: it must name an ask of this workspace, for a call of this tool with these arguments
+   * (any gateway finds it in the store; nothing else the client sent is trusted). Valid responses are
+   * recorded; the call goes back to the queue once every request is answered, and is waited for as any
+   * call. An ask no longer open (answered, expired) is a repeated retry: it attaches to the call.
+   */
+  async function resume(
+    request: SubmitRequest,
+    recipe: Recipe,
+    argsHash: string,
+    { requestState, inputResponses }: NonNullable<SubmitRequest['resume']>,
+  ): Promise<SubmitOutcome> {
+    const ask = await store.getAsk(requestState);
+    const call = ask && ask.workspace === workspace ? await ownCall(ask.callId) : null;
+    if (!ask || !call || call.tool !== recipe.tool || call.argsHash !== argsHash)
+      return {
+        kind: 'invalid_input',
+        message:
+          'Invalid params: requestState does not match a pending request of this tool with these arguments (unknown, altered or from another request)',
+        callId: null,
+        data: { requestState },
+      };
+    if (ask.status === 'open' && call.status === 'input_required') {
+      const { answers, problems } = checkInputResponses(ask, inputResponses, options.validator);
+      if (Object.keys(problems).length > 0)
+        return {
+          kind: 'invalid_input',
+          message: invalidMessage(problems),
+          callId: call.id,
+          data: { requestState, invalidInputResponses: problems },
+        };
+      const outcome = await store.answerAsk(ask.token, answers);
+      if (outcome?.kind === 'partial') return inputRequired(outcome.ask);
+      if (outcome?.kind === 'answered') options.onEnqueued?.();
+    }
+    const current = (await ownCall(call.id)) ?? call;
+    return attach(current, recipe, { ...request, resume: undefined });
   }
 
   return {
@@ -146,6 +238,7 @@ export function createCallService(options: CallServiceOptions): CallService {
         });
 
       const argsHash = sha256(canonicalJson(args));
+      if (request.resume) return resume(request, recipe, argsHash, request.resume);
       const key = await resolveKey(
         options.evaluator,
         recipe,
@@ -200,23 +293,30 @@ export function createCallService(options: CallServiceOptions): CallService {
         (outcome.kind === 'created' && outcome.token === null) ||
         (outcome.kind === 'existing' && outcome.resumed);
       if (queued) options.onEnqueued?.();
-      if (isTerminal(call.status)) return { kind: 'settled', callId: call.id, result: await render(call) };
-      const progress = request.onProgress
-        ? watchProgress(store, call.id, recipe.steps.length, request.onProgress)
-        : null;
-      const settled = await waiter.wait(
-        call.id,
-        request.waitMs ?? recipe.waitMs ?? limits.waitMs,
-        request.signal,
-      );
-      await progress?.stop();
-      if (settled) return { kind: 'settled', callId: call.id, result: await render(call, settled) };
-      return { kind: 'in_progress', callId: call.id, status: call.status };
+      return attach(call, recipe, request);
     },
 
     async getTask(callId) {
       const call = await ownCall(callId);
       return call ? taskView(call) : null;
+    },
+
+    async answerTask(callId, inputResponses) {
+      const call = await ownCall(callId);
+      if (!call || (await taskView(call)) === null) return null;
+      const ask = call.status === 'input_required' ? await store.getOpenAsk(callId) : null;
+      if (!ask) return { kind: 'ok' };
+      const { answers, problems } = checkInputResponses(ask, inputResponses, options.validator);
+      if (Object.keys(problems).length > 0)
+        return {
+          kind: 'invalid',
+          message: invalidMessage(problems),
+          data: { invalidInputResponses: problems },
+        };
+      if (Object.keys(answers).length === 0) return { kind: 'ok' };
+      const outcome = await store.answerAsk(ask.token, answers);
+      if (outcome?.kind === 'answered') options.onEnqueued?.();
+      return { kind: 'ok' };
     },
 
     async cancelTask(callId, reason) {
@@ -257,6 +357,15 @@ export function createCallService(options: CallServiceOptions): CallService {
       waiter.close();
     },
   };
+}
+
+function inputRequired(ask: AskRecord): SubmitOutcome {
+  return { kind: 'input_required', callId: ask.callId, requestState: ask.token, inputRequests: pending(ask) };
+}
+
+function invalidMessage(problems: Record<string, string>): string {
+  const list = Object.entries(problems).map(([key, problem]) => `"${key}" ${problem}`);
+  return `Invalid params: inputResponses refused (nothing was recorded; answer again): ${list.join('; ')}`;
 }
 
 function reject(error: ToolError, callId: string | null = null): SubmitOutcome {

@@ -1,6 +1,8 @@
 import { ProtocolError, ProtocolErrorCode } from '@modelcontextprotocol/server';
-import { isPlainObject } from '../core/json.js';
+import { INPUT_CAPABILITIES_META_KEY } from '../core/input-capabilities.js';
+import { isPlainObject, type JsonObject } from '../core/json.js';
 import type { CatalogService } from './catalog-service.js';
+import { inputCapabilities, resumeOf } from './input-responses.js';
 import type { McpMethod } from './mcp-methods.js';
 
 /** Prompts, resources and completion, on both eras, from the descriptor files of the active release. */
@@ -14,7 +16,15 @@ export function createCatalogMethods(catalog: CatalogService): [string, McpMetho
     const args = params.arguments ?? {};
     if (!isPlainObject(args) || !Object.values(args).every((v) => typeof v === 'string'))
       throw invalid('prompts/get arguments must be an object of strings');
-    return catalog.getPrompt(context.server, name, args as Record<string, string>);
+    const resume = context.era === 'modern' ? resumeOf(params) : undefined;
+    const meta: JsonObject = { protocolVersion: context.protocolVersion };
+    if (context.clientCapabilities !== null)
+      meta[INPUT_CAPABILITIES_META_KEY] = inputCapabilities(context.clientCapabilities);
+    return catalog.getPrompt(context.server, name, args as Record<string, string>, {
+      signal: context.signal,
+      meta,
+      ...(resume ? { resume } : {}),
+    });
   };
 
   const listResources: McpMethod = async (_params, context) => ({

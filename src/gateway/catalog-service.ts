@@ -31,13 +31,38 @@ import type { SubmitOutcome, SubmitRequest } from './tool-service.js';
  */
 export interface CatalogService {
   listPrompts(server: string): Promise<Prompt[]>;
-  getPrompt(server: string, name: string, args: Record<string, string>): Promise<GetPromptResult>;
+  /**
+   * A prompt's messages. A recipe-backed prompt runs its recipe first (a durable call); if the recipe
+   * asks the client for input, the answer is an InputRequiredResult (2026-07-28) and the retry carrying
+   * `resume` continues it.
+   */
+  getPrompt(
+    server: string,
+    name: string,
+    args: Record<string, string>,
+    request?: PromptRequest,
+  ): Promise<GetPromptResult | InputRequiredAnswer>;
   listResources(server: string): Promise<Resource[]>;
   listResourceTemplates(server: string): Promise<ResourceTemplate[]>;
   /** A static resource, or a template's: the backing recipe runs as a durable call. */
   readResource(server: string, uri: string, signal: AbortSignal): Promise<ReadResourceResult>;
   /** Known values of a prompt's argument (its `values:`) that start with `prefix`. */
   complete(server: string, prompt: string, argument: string, prefix: string): Promise<string[]>;
+}
+
+/** What a recipe-backed prompt's call needs of the request. */
+export interface PromptRequest {
+  signal: AbortSignal;
+  /** Facts kept with the call (the revision, the kinds of input the client can answer). */
+  meta: JsonObject;
+  resume?: SubmitRequest['resume'];
+}
+
+/** The 2026-07-28 InputRequiredResult of a prompt whose recipe waits for input. */
+export interface InputRequiredAnswer {
+  resultType: 'input_required';
+  inputRequests: JsonObject;
+  requestState: string;
 }
 
 export interface CatalogServiceOptions {
@@ -95,7 +120,7 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
       return (await visible(server)).flatMap((d) => (d.kind === 'prompt' ? [wirePrompt(d)] : []));
     },
 
-    async getPrompt(server, name, args) {
+    async getPrompt(server, name, args, request) {
       const descriptor = await prompt(server, name);
       const missing = descriptor.arguments.filter((a) => a.required && typeof args[a.name] !== 'string');
       if (missing.length > 0)
@@ -105,7 +130,13 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
         );
       const input: JsonObject = {};
       for (const arg of descriptor.arguments) input[arg.name] = args[arg.name] ?? null;
-      const messages = await evaluate(descriptor.messages, input);
+      let data: JsonValue = null;
+      if (descriptor.recipe) {
+        const outcome = await runPrompt(descriptor.recipe, server, name, input, request);
+        if ('resultType' in outcome) return outcome;
+        data = outcome.data;
+      }
+      const messages = await evaluate(descriptor.messages, input, data);
       return {
         ...(descriptor.description ? { description: descriptor.description } : {}),
         messages: messages as GetPromptResult['messages'],
@@ -151,6 +182,57 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
     },
   };
 
+  /** A prompt's recipe runs like a tool call; it may ask for input (an InputRequiredResult). */
+  async function runPrompt(
+    recipe: string,
+    server: string,
+    name: string,
+    input: JsonObject,
+    request: PromptRequest | undefined,
+  ): Promise<{ data: JsonValue } | InputRequiredAnswer> {
+    const outcome = await options.submit({
+      server,
+      tool: recipe,
+      args: input,
+      headerKey: null,
+      metaKey: null,
+      meta: { face: 'prompt', prompt: name, ...request?.meta },
+      internal: true,
+      ...(request ? { signal: request.signal } : {}),
+      ...(request?.resume ? { resume: request.resume } : {}),
+    });
+    switch (outcome.kind) {
+      case 'settled':
+        if (outcome.result.ok) return { data: outcome.result.data };
+        throw new ProtocolError(
+          ProtocolErrorCode.InternalError,
+          `prompt ${name} failed: ${outcome.result.error.code}: ${outcome.result.error.message}`,
+        );
+      case 'input_required':
+        if (request?.meta.protocolVersion !== '2026-07-28')
+          throw new ProtocolError(
+            ProtocolErrorCode.InternalError,
+            `prompt ${name} waits for client input, which only an MCP 2026-07-28 client can give`,
+          );
+        return {
+          resultType: 'input_required',
+          inputRequests: outcome.inputRequests,
+          requestState: outcome.requestState,
+        };
+      case 'rejected':
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Invalid params: ${outcome.error.message}`);
+      case 'invalid_input':
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, outcome.message, outcome.data);
+      case 'in_progress':
+        throw new ProtocolError(
+          ProtocolErrorCode.InternalError,
+          `prompt ${name} is still being built (call ${outcome.callId}); get it again later`,
+        );
+      case 'unknown_tool':
+        throw new ProtocolError(ProtocolErrorCode.InternalError, `prompt ${name}: its recipe is missing`);
+    }
+  }
+
   /** A template read runs its recipe like a tool call (durable, idempotent by content), and waits for its data. */
   async function runRecipe(
     recipe: string,
@@ -187,6 +269,13 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
           ProtocolErrorCode.InternalError,
           `reading ${uri} is still running (call ${outcome.callId}); read it again later`,
         );
+      case 'input_required':
+        throw new ProtocolError(
+          ProtocolErrorCode.InternalError,
+          `reading ${uri} needs client input (call ${outcome.callId}), which resource reads do not ask for`,
+        );
+      case 'invalid_input':
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, outcome.message, outcome.data);
       case 'unknown_tool':
         throw new ResourceNotFoundError(uri);
     }

@@ -5,6 +5,7 @@ import {
   localhostAllowedOrigins,
   validateOriginHeader,
 } from '@modelcontextprotocol/server';
+import { PARAM_HEADER_PREFIX } from '../core/param-headers.js';
 import type { CatalogService } from './catalog-service.js';
 import { describeError, stderrLogger, type GatewayLogger } from './gateway-logger.js';
 import { internalError, probe, refuse, send } from './http-replies.js';
@@ -156,13 +157,21 @@ export function createGatewayServer(options: GatewayServerOptions): GatewayServe
 
 function mcpHeaders(req: IncomingMessage): McpHeaders {
   const h = req.headers;
+  let params: Record<string, string> | undefined;
+  for (const [key, value] of Object.entries(h))
+    if (key.startsWith(PARAM_HEADER_PREFIX_LOWER) && value !== undefined)
+      (params ??= {})[key] = single(value) as string;
   return {
     protocolVersion: single(h['mcp-protocol-version']),
     method: single(h['mcp-method']),
     name: single(h['mcp-name']),
     idempotencyKey: single(h['idempotency-key']),
+    ...(params ? { params } : {}),
   };
 }
+
+/** Node lower-cases header names. */
+const PARAM_HEADER_PREFIX_LOWER = PARAM_HEADER_PREFIX.toLowerCase();
 
 function single(value: string | string[] | undefined): string | undefined {
   return typeof value === 'string' ? value : value?.[0];

@@ -70,6 +70,8 @@ export interface McpHeaders {
   name?: string;
   /** `Idempotency-Key` */
   idempotencyKey?: string;
+  /** SEP-2243 `Mcp-Param-*` headers by lower-cased name, when any were sent. */
+  params?: Readonly<Record<string, string>>;
 }
 
 /**

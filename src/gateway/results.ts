@@ -52,11 +52,41 @@ export function toCallToolResult(outcome: SubmitOutcome, tool: string): CallTool
         },
         outcome.callId,
       );
+    case 'input_required':
+      // Only a 2026-07-28 request gets the InputRequiredResult itself (tool-methods.ts); any other era
+      // attaching to a call that waits for input is told it cannot answer.
+      return failure(
+        {
+          code: 'INPUT_UNSUPPORTED',
+          message: `call ${outcome.callId} waits for client input (${Object.values(outcome.inputRequests)
+            .map((r) => r.method)
+            .join(
+              ', ',
+            )}), which only an MCP 2026-07-28 client can give: its InputRequiredResult carries the requests`,
+          retrySafe: false,
+        },
+        outcome.callId,
+      );
+    case 'invalid_input':
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, outcome.message, outcome.data);
     case 'unknown_tool':
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, `Unknown tool: ${tool}`);
     default:
       return assertNever(outcome);
   }
+}
+
+/** The 2026-07-28 InputRequiredResult (SEP-2322) of a call waiting for input: its requests and its ask's token. */
+export function inputRequiredResult(outcome: Extract<SubmitOutcome, { kind: 'input_required' }>): {
+  resultType: 'input_required';
+  inputRequests: JsonObject;
+  requestState: string;
+} {
+  return {
+    resultType: 'input_required',
+    inputRequests: outcome.inputRequests,
+    requestState: outcome.requestState,
+  };
 }
 
 /** A thrown value as a JSON-RPC error object: protocol errors pass through, anything else is logged and hidden. */
@@ -121,6 +151,21 @@ export function restReply(outcome: SubmitOutcome, tool: string): RestReply {
         body: { call_id: outcome.callId, status: outcome.status },
         headers: { location: `/v1/calls/${outcome.callId}` },
       };
+    case 'input_required':
+      // The REST face cannot carry input requests: the call is pending, like one still running.
+      return {
+        status: 202,
+        body: { call_id: outcome.callId, status: 'input_required' },
+        headers: { location: `/v1/calls/${outcome.callId}` },
+      };
+    case 'invalid_input':
+      return {
+        status: 400,
+        body: {
+          call_id: outcome.callId,
+          error: { code: 'INVALID_INPUT', message: outcome.message, retry_safe: false },
+        },
+      };
     case 'unknown_tool':
       return {
         status: 404,
@@ -182,6 +227,10 @@ export function httpStatusOf(error: ToolError): number {
     case 'STEP_TIMEOUT':
     case 'CALL_DEADLINE_EXCEEDED':
       return error.retrySafe ? 503 : 500;
+    case 'INPUT_TIMEOUT':
+      return 408;
+    case 'INPUT_UNSUPPORTED':
+      return 422;
     case 'OUTCOME_UNKNOWN':
     case 'DEAD_LETTERED':
     case 'COMPENSATION_FAILED':

@@ -6,8 +6,13 @@ export type SettledCall = Pick<CallRecord, 'status' | 'result' | 'error'>;
 
 type Resolve = (call: SettledCall | null) => void;
 
+/** A call the client must hear about: settled, or waiting for the client's input. */
+function needsClient(status: CallRecord['status']): boolean {
+  return isTerminal(status) || status === 'input_required';
+}
+
 /**
- * Waits for calls to settle. One subscription to the store's change signal serves every waiting
+ * Waits for calls to settle or to ask the client for input. One subscription to the store's change signal serves every waiting
  * request: on each signal, one query fetches all waited-on calls and wakes the settled ones. A worker
  * that reports a settlement directly (`settled`, after its commit) saves that query.
  */
@@ -21,7 +26,10 @@ export class SettlementWaiter {
 
   constructor(private readonly store: Store) {}
 
-  /** The settled call, or null when `timeoutMs` passed (or `signal` aborted) first. */
+  /**
+   * The call once settled or waiting for input (`status` says which), or null when `timeoutMs` passed
+   * (or `signal` aborted) first.
+   */
   wait(callId: string, timeoutMs: number, signal?: AbortSignal): Promise<SettledCall | null> {
     return new Promise((resolve) => {
       // An already-aborted signal never fires 'abort': the client is gone, so there is nothing to wait for.
@@ -97,7 +105,7 @@ export class SettlementWaiter {
         return; // the store hiccupped; the next change signal or the wait's timeout ends the wait
       }
       for (const call of calls) {
-        if (!isTerminal(call.status)) continue;
+        if (!needsClient(call.status)) continue;
         for (const resolve of [...(this.waiting.get(call.id) ?? [])]) resolve(call);
       }
     } while (this.checkAgain);

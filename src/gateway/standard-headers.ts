@@ -1,5 +1,6 @@
 import { ProtocolError, type JSONRPCRequest } from '@modelcontextprotocol/server';
 import { isPlainObject } from '../core/json.js';
+import { PARAM_HEADER_PREFIX, type ParamHeader } from '../core/param-headers.js';
 import { HEADER_MISMATCH, type McpHeaders } from './mcp-protocol.js';
 
 /**
@@ -38,6 +39,82 @@ export function checkStandardHeaders(headers: McpHeaders, message: JSONRPCReques
       header,
       `the body carries params.${field}="${bodyValue}" but the Mcp-Name header names "${decoded}"`,
     );
+}
+
+/**
+ * The custom-header half of SEP-2243, on a 2026-07-28 tools/call of a known tool: for each `x-mcp-header`
+ * property whose argument is present and not null, the `Mcp-Param-{Name}` header must be there and, once
+ * decoded (`=?base64?…?=` for values that are not plain ASCII), equal the argument: strings exactly,
+ * booleans as `true`/`false`, integers by value (`42.0` is 42). A header for an absent or null argument
+ * is ignored; an argument that is not a primitive is left to argument validation. Throws `-32020` (HTTP
+ * 400) on the first disagreement, before anything is enqueued.
+ */
+export function checkParamHeaders(
+  declared: readonly ParamHeader[],
+  args: unknown,
+  sent: Readonly<Record<string, string>> | undefined,
+): void {
+  for (const { path, name, type } of declared) {
+    const value = valueAt(args, path);
+    if (value === undefined || value === null) continue;
+    const text = primitiveText(value);
+    if (text === undefined) continue;
+    const headerName = `${PARAM_HEADER_PREFIX}${name}`;
+    const where = `arguments.${path.join('.')}=${JSON.stringify(value)}`;
+    const raw = sent?.[headerName.toLowerCase()];
+    if (raw === undefined)
+      throw mismatch(
+        '(missing)',
+        `the body carries ${where} but the required ${headerName} header is absent`,
+      );
+    const header = raw.trim();
+    // Node reads header bytes as Latin-1, so raw non-ASCII would be ambiguous; the spec sends it in Base64.
+    if (!PLAIN_ASCII.test(header))
+      throw mismatch(
+        header,
+        `the ${headerName} header carries characters outside printable ASCII; such values travel as =?base64?…?=`,
+      );
+    const decoded = decodeHeaderValue(header);
+    if (decoded === undefined)
+      throw mismatch(header, `the ${headerName} header carries an invalid Base64 sentinel value`);
+    const equal =
+      type === 'integer' && typeof value === 'number' && DECIMAL.test(decoded)
+        ? Number(decoded) === value
+        : decoded === text;
+    if (!equal)
+      throw mismatch(
+        header,
+        `the body carries ${where} but the ${headerName} header decodes to ${JSON.stringify(decoded)}`,
+      );
+  }
+}
+
+/** What an HTTP field value may hold as plain text: visible ASCII, space and tab. */
+const PLAIN_ASCII = /^[\t\x20-\x7e]*$/;
+
+/** A strict decimal, so `0x1a`, `1e3` or ` 42 ` never pass for a number. */
+const DECIMAL = /^-?\d+(?:\.\d+)?$/;
+
+function valueAt(root: unknown, path: readonly string[]): unknown {
+  let node = root;
+  for (const key of path) {
+    if (!isPlainObject(node)) return undefined;
+    node = node[key];
+  }
+  return node;
+}
+
+/** The spec's conversion of an argument to header text; undefined for what no header can carry. */
+function primitiveText(value: unknown): string | undefined {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return String(value);
+  if (
+    typeof value === 'number' &&
+    Number.isFinite(value) &&
+    (!Number.isInteger(value) || Number.isSafeInteger(value))
+  )
+    return String(value);
+  return undefined;
 }
 
 /** Which body field `Mcp-Name` mirrors, per method (SEP-2243 and SEP-2663; the SDK's `MCP_NAME_HEADER_SOURCE`). */

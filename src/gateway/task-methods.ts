@@ -3,7 +3,7 @@ import {
   ProtocolError,
   ProtocolErrorCode,
 } from '@modelcontextprotocol/server';
-import { isPlainObject } from '../core/json.js';
+import { isPlainObject, type JsonObject } from '../core/json.js';
 import type { McpMethod, McpParams, MethodContext } from './mcp-methods.js';
 import { TASKS_EXTENSION } from './mcp-protocol.js';
 import { detailedTask } from './task-wire.js';
@@ -22,16 +22,23 @@ export function createTaskMethods(tasks: TaskService): [string, McpMethod][] {
     return detailedTask(view);
   };
 
-  // No step asks for input in this build, so a task never waits on one: input responses are ignored
-  // (SEP-2663: responses for keys not outstanding SHOULD be ignored), and the update is acknowledged.
+  // Answers a task waiting on an `ask` step: responses to its outstanding requests are checked and
+  // recorded (some now, the rest later is fine); once all are in, the call runs on. Responses for keys not
+  // outstanding are ignored (SEP-2663), and the update is acknowledged with an empty result either way;
+  // the task's new state is read with tasks/get. A response that does not fit its request is -32602 and
+  // nothing is recorded.
   const updateTask: McpMethod = async (params, context) => {
     const taskId = taskIdOf(params, context);
-    if (params.inputResponses !== undefined && !isPlainObject(params.inputResponses))
+    const responses = params.inputResponses ?? {};
+    if (!isPlainObject(responses))
       throw new ProtocolError(
         ProtocolErrorCode.InvalidParams,
         'Invalid params: inputResponses must be an object',
       );
-    if (!(await tasks.getTask(taskId))) throw notFound();
+    const outcome = await tasks.answerTask(taskId, responses as JsonObject);
+    if (!outcome) throw notFound();
+    if (outcome.kind === 'invalid')
+      throw new ProtocolError(ProtocolErrorCode.InvalidParams, outcome.message, outcome.data);
     return {};
   };
 

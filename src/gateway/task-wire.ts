@@ -23,12 +23,19 @@ export interface WireTask {
   pollIntervalMs: number;
 }
 
-/** `tasks/get`'s DetailedTask: the task plus its result (completed) or error (failed). */
-export type DetailedTask = WireTask & { result?: object; error?: { code: number; message: string } };
+/**
+ * `tasks/get`'s DetailedTask: the task plus its result (completed), its error (failed), or the input
+ * requests it waits on (input_required, SEP-2322 shapes keyed by request key; answered with tasks/update).
+ */
+export type DetailedTask = WireTask & {
+  result?: object;
+  error?: { code: number; message: string };
+  inputRequests?: object;
+};
 
-/** The CreateTaskResult of a `tools/call`: the task alone (its result is read with `tasks/get`). */
+/** The CreateTaskResult of a `tools/call`: the task alone (its result and input requests are read with `tasks/get`). */
 export function createTaskResult(view: TaskView): WireTask & { resultType: 'task' } {
-  const { result: _result, error: _error, ...task } = detailedTask(view);
+  const { result: _result, error: _error, inputRequests: _requests, ...task } = detailedTask(view);
   return { resultType: 'task', ...task };
 }
 
@@ -49,6 +56,12 @@ export function detailedTask(view: TaskView): DetailedTask {
       error: { code: ProtocolErrorCode.InternalError, message: `Internal error: ${view.fault}` },
     };
   if (base.status === 'working') return { ...base, statusMessage: `the call is ${view.status}` };
+  if (base.status === 'input_required')
+    return {
+      ...base,
+      statusMessage: 'the call waits for client input: answer with tasks/update',
+      inputRequests: view.inputRequests ?? {},
+    };
   if (base.status === 'cancelled') return { ...base, statusMessage: 'the call was cancelled' };
   if (view.result === null) return base;
   const result = toCallToolResult({ kind: 'settled', callId: view.callId, result: view.result }, view.tool);

@@ -1,9 +1,12 @@
 import type { JsonObject } from '../core/json.js';
+import { scanParamHeaders } from '../core/param-headers.js';
 import type { Recipe } from '../recipes/recipe.js';
 import type { ToolDescriptor } from './tool-service.js';
 
 /** A recipe as tools/list shows it: the result envelope as outputSchema, guarantees in `_meta`. */
 export function describeTool(recipe: Recipe): ToolDescriptor {
+  // The compiler refused schemas with a bad annotation, so the scan finds no problems here.
+  const { headers } = scanParamHeaders(recipe.input);
   return {
     name: recipe.tool,
     title: recipe.title,
@@ -14,6 +17,7 @@ export function describeTool(recipe: Recipe): ToolDescriptor {
     meta: { 'dev.switchyard/guarantees': guarantees(recipe) },
     taskSupport: recipe.task,
     requiredCapabilities: recipe.clientCapabilities,
+    ...(headers.length > 0 ? { paramHeaders: headers } : {}),
   };
 }
 

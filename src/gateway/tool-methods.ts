@@ -10,7 +10,10 @@ import {
 import { isPlainObject, type JsonObject } from '../core/json.js';
 import type { McpMethod, McpMethodsOptions, MethodContext } from './mcp-methods.js';
 import { IDEMPOTENCY_META_KEY, TASKS_EXTENSION } from './mcp-protocol.js';
-import { toCallToolResult } from './results.js';
+import { INPUT_CAPABILITIES_META_KEY } from '../core/input-capabilities.js';
+import { inputCapabilities, resumeOf } from './input-responses.js';
+import { inputRequiredResult, toCallToolResult } from './results.js';
+import { checkParamHeaders } from './standard-headers.js';
 import { createTaskResult } from './task-wire.js';
 import type { StepProgress, SubmitOutcome, ToolDescriptor } from './tool-service.js';
 
@@ -47,9 +50,12 @@ export function createToolMethods(options: McpMethodsOptions): [string, McpMetho
     const descriptor = await descriptorOf(context.server, name);
     const support = tasks ? (descriptor?.taskSupport ?? 'optional') : 'never';
     const declaresTasks = declares(context, TASKS_EXTENSION);
+    if (descriptor?.paramHeaders && context.era === 'modern')
+      checkParamHeaders(descriptor.paramHeaders, params.arguments, context.headers.params);
     if (descriptor) checkCapabilities(descriptor, context, support, declaresTasks);
     const asTask = declaresTasks && support !== 'never';
 
+    const resume = context.era === 'modern' ? resumeOf(params) : undefined;
     const metaKey = meta?.[IDEMPOTENCY_META_KEY];
     const token = meta?.progressToken;
     const progress =
@@ -62,14 +68,18 @@ export function createToolMethods(options: McpMethodsOptions): [string, McpMetho
       args: params.arguments,
       headerKey: context.headers.idempotencyKey ?? null,
       metaKey: typeof metaKey === 'string' ? metaKey : null,
-      meta: callMeta(context.protocolVersion, meta),
+      meta: callMeta(context, meta),
       signal: context.signal,
       ...(asTask && support === 'required' ? { waitMs: 0 } : {}),
       ...(progress ? { onProgress: progress } : {}),
+      ...(resume ? { resume } : {}),
     });
     if (outcome.kind === 'in_progress' && progress && context.signal.aborted)
       // Closing a progress stream cancels the call, where its current step allows (cooperative).
       await tasks?.cancelTask(outcome.callId, 'the client closed the progress stream').catch(() => null);
+    // A call that waits for input within the wait is answered with its input requests (SEP-2322), even
+    // for a Tasks client: the multi-round-trip phase comes before a task is made (SEP-2663).
+    if (outcome.kind === 'input_required' && context.era === 'modern') return inputRequiredResult(outcome);
     const taskId = taskIdOf(outcome, asTask, support);
     if (taskId !== null && tasks) {
       const view = await tasks.getTask(taskId);
@@ -151,10 +161,16 @@ function toWireTool(descriptor: ToolDescriptor): Tool {
   return tool;
 }
 
-/** Facts kept with the call row: the revision spoken and, on 2026-07-28, the self-reported client name. */
-function callMeta(protocolVersion: string, meta: Record<string, unknown> | undefined): JsonObject {
-  const out: JsonObject = { protocolVersion };
+/**
+ * Facts kept with the call row: the revision spoken and, on 2026-07-28, the self-reported client name
+ * and the kinds of input request the client can answer (its per-request capabilities): an `ask` step
+ * asks only through those, and a 2025-era call, which has none, cannot be asked anything.
+ */
+function callMeta(context: MethodContext, meta: Record<string, unknown> | undefined): JsonObject {
+  const out: JsonObject = { protocolVersion: context.protocolVersion };
   const client = meta?.[CLIENT_INFO_META_KEY];
   if (isPlainObject(client) && typeof client.name === 'string') out.clientName = client.name;
+  if (context.clientCapabilities !== null)
+    out[INPUT_CAPABILITIES_META_KEY] = inputCapabilities(context.clientCapabilities);
   return out;
 }

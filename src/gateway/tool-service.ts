@@ -1,6 +1,8 @@
 import type { CallStatus } from '../core/call-status.js';
 import type { ToolError } from '../core/errors.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
+import type { InputRequestMap } from '../store/store.js';
+import type { ParamHeader } from '../core/param-headers.js';
 
 /**
  * The seam between the gateway's protocol code and the platform: the gateway speaks MCP (and later
@@ -42,6 +44,8 @@ export interface ToolDescriptor {
   taskSupport?: TaskSupport;
   /** Client capabilities (2026-07-28 per-request) a call needs, or null. */
   requiredCapabilities?: JsonObject | null;
+  /** The input schema's `x-mcp-header` annotations (SEP-2243), checked on 2026-07-28 tools/call. */
+  paramHeaders?: readonly ParamHeader[];
 }
 
 /** A recipe's `task:` key. */
@@ -65,6 +69,11 @@ export interface SubmitRequest {
   internal?: boolean;
   /** Called once per recipe step that finishes while the request waits (progress notifications). */
   onProgress?: (progress: StepProgress) => void;
+  /**
+   * A retry answering an InputRequiredResult (2026-07-28): the echoed `requestState` (looked up in the
+   * store, never trusted otherwise) and the client's `inputResponses`.
+   */
+  resume?: { requestState: string; inputResponses: JsonObject };
 }
 
 /** One finished step of a call: `progress` of `total` top-level steps. */
@@ -82,7 +91,17 @@ export type SubmitOutcome =
   /** The call settled within the wait. */
   | { kind: 'settled'; callId: string; result: CallResult }
   /** Still running when the wait ended: answer CALL_IN_PROGRESS with the call id. */
-  | { kind: 'in_progress'; callId: string; status: string };
+  | { kind: 'in_progress'; callId: string; status: string }
+  /**
+   * The call waits for client input (an `ask` step): answer an InputRequiredResult with the requests
+   * still unanswered and the ask's token as `requestState`.
+   */
+  | { kind: 'input_required'; callId: string; requestState: string; inputRequests: InputRequestMap }
+  /**
+   * A retry's `requestState` or `inputResponses` was refused (unknown or tampered state, a response that
+   * does not fit its request): a JSON-RPC -32602 with `data`. Nothing was recorded; an open ask stays open.
+   */
+  | { kind: 'invalid_input'; message: string; callId: string | null; data: JsonObject };
 
 /** A settled call's outcome; `content` holds the recipe's extra content blocks (image, audio, resource, …). */
 export type CallResult =
@@ -94,6 +113,15 @@ export type CallResult =
  */
 export interface TaskService {
   getTask(callId: string): Promise<TaskView | null>;
+  /**
+   * `tasks/update`: records the responses to the task's open ask (unknown keys ignored, a task not waiting
+   * for input acknowledges nothing). Null when there is no such task; `invalid` when a response does not
+   * fit its request (nothing recorded).
+   */
+  answerTask(
+    callId: string,
+    inputResponses: JsonObject,
+  ): Promise<{ kind: 'ok' } | { kind: 'invalid'; message: string; data: JsonObject } | null>;
   /** Cooperative: the store's cancel; a settled call is left as it is. */
   cancelTask(callId: string, reason: string): Promise<TaskView | null>;
 }
@@ -110,4 +138,6 @@ export interface TaskView {
   result: CallResult | null;
   /** Why a settled call's result could not be rendered (a JSON-RPC internal error), or null. */
   fault: string | null;
+  /** While the call waits for input: the requests of its open ask still unanswered; else null. */
+  inputRequests: InputRequestMap | null;
 }

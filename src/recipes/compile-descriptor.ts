@@ -45,6 +45,7 @@ export function compileDescriptor(
         values: arg.values ?? [],
       })),
       messages: template(doc.messages, 'messages') ?? [],
+      recipe: doc.recipe ?? null,
     };
   } else {
     const content = {

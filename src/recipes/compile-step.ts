@@ -2,16 +2,23 @@ import { DEFAULT_LIMITS } from '../config/config.js';
 import { isPlatformErrorCode } from '../core/errors.js';
 import type { DocPath } from './doc-path.js';
 import type { CompileContext } from './compile-context.js';
-import type {
-  Compensation,
-  FailSpec,
-  OnErrorRule,
-  RetryPolicy,
-  Step,
-  StepKindName,
-  Template,
+import {
+  DEFAULT_ASK_TTL_MS,
+  type AskRequest,
+  type Compensation,
+  type FailSpec,
+  type OnErrorRule,
+  type RetryPolicy,
+  type Step,
+  type StepKindName,
+  type Template,
 } from './recipe.js';
-import type { FailDocument, StepDocument } from './schema.js';
+import {
+  checkJsonSchema,
+  type FailDocument,
+  type InputRequestDocument,
+  type StepDocument,
+} from './schema.js';
 
 /** What the compiler needs to know about connectors; the connector registry provides it. */
 export interface ActionRegistry {
@@ -26,6 +33,7 @@ const KEYS_BY_KIND = {
   call: ['id', 'when', 'call', 'with', 'timeout', 'compensate'],
   return: ['id', 'when', 'return'],
   fail: ['id', 'when', 'fail'],
+  ask: ['id', 'when', 'ask'],
 } as const satisfies Record<StepKindName, readonly (keyof StepDocument)[]>;
 
 /**
@@ -46,7 +54,8 @@ export function compileStep(
   const kind = kindOf(doc);
   const allowed: readonly string[] = KEYS_BY_KIND[kind];
   for (const key of Object.keys(doc)) {
-    if (!allowed.includes(key)) ctx.error([...path, key], `"${key}" does not apply to a ${kind} step`);
+    if (!allowed.includes(key))
+      ctx.error([...path, key], `"${key}" does not apply to ${kind === 'ask' ? 'an' : 'a'} ${kind} step`);
   }
   const base = {
     id: doc.id ?? null,
@@ -62,6 +71,7 @@ function kindOf(doc: StepDocument): StepKindName {
   if (doc.action !== undefined) return 'action';
   if (doc.call !== undefined) return 'call';
   if (doc.return !== undefined) return 'return';
+  if (doc.ask !== undefined) return 'ask';
   return 'fail';
 }
 
@@ -117,7 +127,62 @@ function build(
         kind,
         fail: failSpec(ctx, doc.fail ?? { code: '', message: '' }, [...path, 'fail'], earlier),
       };
+    case 'ask': {
+      const ask = doc.ask ?? {};
+      const askPath = [...path, 'ask'];
+      const entries: [string, InputRequestDocument, DocPath][] = ask.requests
+        ? Object.entries(ask.requests).map(([key, request]) => [key, request, [...askPath, 'requests', key]])
+        : [[doc.id ?? 'input', ask, askPath]];
+      return {
+        ...base,
+        kind,
+        requests: entries.map(([key, request, at]) => inputRequest(ctx, key, request, at, earlier)),
+        single: ask.requests === undefined,
+        ttlMs: ctx.duration(ask.ttl, [...askPath, 'ttl']) ?? DEFAULT_ASK_TTL_MS,
+      };
+    }
   }
+}
+
+/** One input request of an ask step; the schema guaranteed exactly one of its three kinds. */
+function inputRequest(
+  ctx: CompileContext,
+  key: string,
+  doc: InputRequestDocument,
+  path: DocPath,
+  earlier: ReadonlySet<string>,
+): AskRequest {
+  if (doc.elicitation) {
+    const at = [...path, 'elicitation'];
+    const schema = doc.elicitation.requested_schema;
+    const problem = checkJsonSchema(schema);
+    if (problem) ctx.error([...at, 'requested_schema'], problem);
+    else if (schema.type !== 'object' || typeof schema.properties !== 'object')
+      ctx.error(
+        [...at, 'requested_schema'],
+        'must be an object schema with properties (elicitation forms hold primitive fields)',
+      );
+    return {
+      key,
+      method: 'elicitation/create',
+      message: ctx.template(doc.elicitation.message, [...at, 'message'], earlier),
+      requestedSchema: schema,
+    };
+  }
+  if (doc.sampling) {
+    const at = [...path, 'sampling'];
+    const { messages, max_tokens, system_prompt, temperature } = doc.sampling;
+    const params: Record<string, Template> = {
+      messages: ctx.template(messages, [...at, 'messages'], earlier),
+      maxTokens: ctx.template(max_tokens, [...at, 'max_tokens'], earlier),
+    };
+    if (system_prompt !== undefined)
+      params.systemPrompt = ctx.template(system_prompt, [...at, 'system_prompt'], earlier);
+    if (temperature !== undefined)
+      params.temperature = ctx.template(temperature, [...at, 'temperature'], earlier);
+    return { key, method: 'sampling/createMessage', params };
+  }
+  return { key, method: 'roots/list' };
 }
 
 /** A step's `compensate`: an action or sub-recipe whose expressions may also read the step itself. */

@@ -3,7 +3,7 @@ import { CompileContext } from './compile-context.js';
 import { compileStep, type ActionRegistry } from './compile-step.js';
 import type { ParsedRecipeFile } from './parse.js';
 import type { Recipe, RecipeError, RecipeIdempotency, Step } from './recipe.js';
-import { checkJsonSchema, type RecipeDocument } from './schema.js';
+import { checkJsonSchema, checkParamHeaderAnnotations, type RecipeDocument } from './schema.js';
 import { splitTemplate } from './template-syntax.js';
 
 export type { ActionRegistry } from './compile-step.js';
@@ -79,6 +79,8 @@ export function compileRecipe(
 function checkSchema(ctx: CompileContext, schema: JsonObject, key: string): void {
   const problem = checkJsonSchema(schema);
   if (problem) ctx.error([key], problem);
+  for (const { path, message } of checkParamHeaderAnnotations(schema, key === 'input'))
+    ctx.error([key, ...path], message);
 }
 
 function compileIdempotency(

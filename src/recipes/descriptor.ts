@@ -6,7 +6,8 @@ import type { Template } from './recipe.js';
  * release. Each file declares one, by its top-level key (`prompt:`, `resource:` or
  * `resource_template:`); `schema/descriptor.schema.json` publishes their shape.
  *
- * - A prompt is a list of messages whose templates see the prompt's arguments as `input`.
+ * - A prompt is a list of messages whose templates see the prompt's arguments as `input` and, when a
+ *   recipe backs it, the recipe's result as `data`.
  * - A resource is static text or base64 data at a fixed URI.
  * - A resource template is a URI template (RFC 6570 level 1, plus `{+var}`) backed by a recipe: reading
  *   a matching URI runs the recipe as a durable call with the URI's variables as arguments, and its
@@ -21,8 +22,14 @@ export interface PromptDescriptor {
   title: string | null;
   description: string | null;
   arguments: PromptArgument[];
-  /** `{role, content}` messages; strings may hold `${ ... }` reading `input.<argument>`. */
+  /** `{role, content}` messages; strings may hold `${ ... }` reading `input.<argument>` (and `data`). */
   messages: Template;
+  /**
+   * A recipe (by tool name) run as a durable call with the arguments before the messages are built;
+   * its result is `data`. It may ask the client for input: prompts/get then answers an
+   * InputRequiredResult (2026-07-28). Null for a prompt of messages alone.
+   */
+  recipe: string | null;
 }
 
 export interface PromptArgument {

@@ -80,7 +80,7 @@ export function compileRecipeSet(files: readonly RecipeFile[], registry: ActionR
   }
   errors.push(...checkCalls(recipes, new Set(declared.keys())));
   for (const { file, descriptor } of descriptors)
-    if (descriptor.kind === 'resource_template' && descriptor.recipe && !declared.has(descriptor.recipe))
+    if (descriptor.kind !== 'resource' && descriptor.recipe && !declared.has(descriptor.recipe))
       errors.push({
         file,
         line: 1,

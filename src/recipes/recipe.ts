@@ -104,7 +104,30 @@ export type Step =
       compensate: Compensation | null;
     })
   | (StepBase & { kind: 'return'; value: Template })
-  | (StepBase & { kind: 'fail'; fail: FailSpec });
+  | (StepBase & { kind: 'fail'; fail: FailSpec })
+  | (StepBase & {
+      kind: 'ask';
+      requests: AskRequest[];
+      /**
+       * One request written directly under `ask:` (its key is the step's id): the step's value is that
+       * response. With `requests:` the value is a map of responses by key.
+       */
+      single: boolean;
+      /** How long the call waits in input_required for the answer. */
+      ttlMs: number;
+    });
+
+/** The default `ttl` of an `ask` step. */
+export const DEFAULT_ASK_TTL_MS = 10 * 60_000;
+
+/**
+ * One input request of an `ask` step (SEP-2322), by its key in `inputRequests`. `params` is a template
+ * of the request's params, evaluated when the step runs; an elicitation's requestedSchema is static.
+ */
+export type AskRequest =
+  | { key: string; method: 'elicitation/create'; message: Template; requestedSchema: JsonObject }
+  | { key: string; method: 'sampling/createMessage'; params: Template }
+  | { key: string; method: 'roots/list' };
 
 export type StepKindName = Step['kind'];
 

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { fullFormats } from 'ajv-formats/dist/formats.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
+import { scanParamHeaders, X_MCP_HEADER } from '../core/param-headers.js';
 import type { DocPath } from './doc-path.js';
 
 /** The published JSON Schema of recipe files (`schema/recipe.schema.json`, also used by editors). */
@@ -57,6 +58,24 @@ export interface StepDocument {
   timeout?: string | number;
   on_error?: Record<string, { fail?: FailDocument; value?: JsonValue }>;
   compensate?: StepDocument;
+  ask?: AskDocument;
+}
+
+/** One input request of an `ask` step. */
+export interface InputRequestDocument {
+  elicitation?: { message: string; requested_schema: JsonObject };
+  sampling?: {
+    messages: JsonValue;
+    max_tokens: number | string;
+    system_prompt?: string;
+    temperature?: number | string;
+  };
+  roots?: Record<string, never>;
+}
+
+export interface AskDocument extends InputRequestDocument {
+  requests?: Record<string, InputRequestDocument>;
+  ttl?: string | number;
 }
 
 /** One schema violation: where (for the line lookup) and a sentence saying what is wrong. */
@@ -66,7 +85,7 @@ export interface ShapeProblem {
 }
 
 /** Keys DESIGN.md names that this build does not run yet: say so rather than "unknown key". */
-const NOT_YET = new Set(['foreach', 'ask']);
+const NOT_YET = new Set(['foreach']);
 
 const recipeAjv = new Ajv2020({
   allErrors: true,
@@ -88,6 +107,11 @@ const userAjv = new Ajv2020({
   allowUnionTypes: true,
   formats: fullFormats,
 });
+// 2020-12's core keyword (SEP-2106): ajv resolves `#name` references to an `$anchor` and refuses a
+// malformed one ("invalid anchor"), but leaves the keyword out of its strict list.
+userAjv.addKeyword({ keyword: '$anchor' });
+// SEP-2243's annotation; scanParamHeaders checks where it stands and what it holds.
+userAjv.addKeyword({ keyword: X_MCP_HEADER });
 
 /** Checks a parsed recipe file against the published schema; returns every problem found. */
 export function checkRecipeShape(data: unknown): ShapeProblem[] {
@@ -125,6 +149,20 @@ export function checkJsonSchema(schema: JsonObject): string | null {
   } catch (error) {
     return `is not a valid JSON Schema 2020-12: ${(error as Error).message.replace(/^strict mode: /, '')}`;
   }
+}
+
+/**
+ * The `x-mcp-header` annotations of a tool's input schema that break SEP-2243's constraints (see
+ * core/param-headers.ts), each at its place under the schema; `asInput` false (an output schema)
+ * refuses every annotation, as only arguments are mirrored into headers.
+ */
+export function checkParamHeaderAnnotations(schema: JsonObject, asInput: boolean): ShapeProblem[] {
+  const { problems, locations } = scanParamHeaders(schema);
+  if (asInput) return problems;
+  return locations.map((path) => ({
+    path,
+    message: `${X_MCP_HEADER} belongs in input: only arguments are mirrored into request headers`,
+  }));
 }
 
 function describe(error: ErrorObject): ShapeProblem {

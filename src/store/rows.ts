@@ -2,11 +2,14 @@ import { assertNever, type CallStatus } from '../core/call-status.js';
 import type { ToolError } from '../core/errors.js';
 import type { JsonObject, JsonValue } from '../core/json.js';
 import type {
+  AskRecord,
+  AskStatus,
   AttemptOutcome,
   AttemptRecord,
   CallRecord,
   ConnectionRecord,
   IdempotencySource,
+  InputRequestMap,
   JournalEntry,
   Settlement,
   StepEffect,
@@ -210,5 +213,44 @@ export function toToken(row: TokenRow): TokenRecord {
     version: row.version,
     refreshOwner: row.refresh_owner,
     refreshUntil: row.refresh_until,
+  };
+}
+
+export interface AskRow {
+  token: string;
+  workspace: string;
+  call_id: string;
+  step_path: string;
+  attempt: number;
+  requests: string;
+  answers: string;
+  status: string;
+  created_at: number;
+  expires_at: number;
+  answered_at: number | null;
+}
+
+export function toAsk(row: AskRow): AskRecord {
+  return {
+    token: row.token,
+    workspace: row.workspace,
+    callId: row.call_id,
+    stepPath: row.step_path,
+    attempt: row.attempt,
+    requests: JSON.parse(row.requests) as InputRequestMap,
+    answers: JSON.parse(row.answers) as JsonObject,
+    status: row.status as AskStatus,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    answeredAt: row.answered_at,
+  };
+}
+
+/** The error a call whose ask expired settles with. */
+export function inputTimeoutError(stepPath: string): ToolError {
+  return {
+    code: 'INPUT_TIMEOUT',
+    message: `nobody answered the input request of step ${stepPath} before its ttl ended; retry with the same idempotency key to be asked again`,
+    retrySafe: true,
   };
 }

@@ -71,6 +71,34 @@ export interface Store {
   /** Operator retry: a terminal failed/dead/outcome_unknown call goes back to queued. */
   requeue(callId: string): Promise<CallRecord | null>;
 
+  // --- asks: calls waiting for client input (`ask` steps) ----------------------------------------
+  /**
+   * The lease holder suspends the call for client input: running → input_required, fenced by `token` like
+   * a settlement. In one transaction: the write-behind `journal` entries, the ask step's journal entry
+   * (started), the attempt ended `input_required`, and the open ask (its token is the `requestState` a
+   * client echoes back). `run_after` holds the ask's expiry. False if `token` is stale.
+   */
+  suspend(callId: string, token: number, ask: NewAsk, journal?: JournalWrite[]): Promise<boolean>;
+  /** The ask with this token (any state), or null. Never trust the token beyond this lookup. */
+  getAsk(token: string): Promise<AskRecord | null>;
+  /** The call's open ask while the call waits in input_required, else null. */
+  getOpenAsk(callId: string): Promise<AskRecord | null>;
+  /**
+   * Records answers to an open ask (keys the ask did not request are dropped; earlier answers stay).
+   * While some requests are unanswered the call keeps waiting (`partial`). Once all are answered, in the
+   * same transaction: the ask closes, its journal entry ends succeeded with the answers as output, and the
+   * call goes back to queued with its deadline moved on by the time it waited (`answered`). `closed`
+   * when the ask is not open any more (answered, expired) or its call left input_required (cancelled);
+   * null when there is no such ask.
+   */
+  answerAsk(token: string, answers: JsonObject): Promise<AnswerOutcome | null>;
+  /**
+   * Fails the calls whose open ask outlived its ttl: input_required → failed with INPUT_TIMEOUT (retry-safe:
+   * a retry with the same idempotency key resumes the call and asks again), the ask expired, its journal
+   * entry failed. Returns the ids touched. Run by workers' sweeps, like `reclaimExpired`.
+   */
+  expireAsks(): Promise<string[]>;
+
   // --- journal (the audit trail) ----------------------------------------------------------------
   /**
    * Records that a step began. Returns the journal entry id, or null if `token` is stale. `journal`
@@ -133,11 +161,12 @@ export interface Store {
    */
   onChange(listener: () => void): () => void;
   /**
-   * The earliest moment something becomes claimable or reclaimable (retry run_after, lease expiry). It may
-   * already be past (something fell due since the last claim or sweep): callers then act at once.
+   * The earliest moment something becomes claimable or reclaimable (retry run_after, lease expiry, ask
+   * expiry). It may already be past (something fell due since the last claim or sweep): callers then act
+   * at once.
    */
   nextWakeAt(): Promise<number | null>;
-  /** Deletes settled calls (with journals and attempts) and idempotency keys older than the retention. */
+  /** Deletes settled calls (with journals, attempts and asks) and idempotency keys older than the retention. */
   prune(input: { settledBefore: number }): Promise<{ calls: number; keys: number }>;
   /** Counts calls per status (queue depth for the supervisor and `/metrics`). */
   countByStatus(workspace?: string): Promise<Partial<Record<CallStatus, number>>>;
@@ -358,7 +387,7 @@ export type Settlement =
 
 // --- journal ----------------------------------------------------------------------------------------
 
-export type StepKind = 'action' | 'call' | 'return' | 'fail' | 'compensate';
+export type StepKind = 'action' | 'call' | 'return' | 'fail' | 'compensate' | 'ask';
 
 /** How a step's external effect behaves when the step runs again. */
 export type StepEffect =
@@ -430,7 +459,9 @@ export type AttemptOutcome =
   | 'released'
   | 'dead'
   | 'outcome_unknown'
-  | 'cancelled';
+  | 'cancelled'
+  /** The attempt reached an `ask` step and gave the call up to wait for client input. */
+  | 'input_required';
 
 export interface AttemptRecord {
   callId: string;
@@ -444,3 +475,41 @@ export interface AttemptRecord {
   startedAt: number;
   endedAt: number | null;
 }
+
+// --- asks ---------------------------------------------------------------------------------------------
+
+/** The input requests of an ask, as they go on the wire: key → `{ method, params }` (SEP-2322). */
+export type InputRequestMap = Record<string, { method: string; params: JsonObject }>;
+
+export interface NewAsk {
+  /** Unguessable: the `requestState` of the InputRequiredResult, and the ask's key in the store. */
+  token: string;
+  /** The ask step's journal entry (status started, effect none); its stepPath names the ask step. */
+  step: StepStart;
+  requests: InputRequestMap;
+  /** How long the ask stays open, from now. */
+  ttlMs: number;
+}
+
+export type AskStatus = 'open' | 'answered' | 'expired';
+
+export interface AskRecord {
+  token: string;
+  workspace: string;
+  callId: string;
+  stepPath: string;
+  /** The attempt that asked. */
+  attempt: number;
+  requests: InputRequestMap;
+  /** The responses received so far, by request key. */
+  answers: JsonObject;
+  status: AskStatus;
+  createdAt: number;
+  expiresAt: number;
+  answeredAt: number | null;
+}
+
+export type AnswerOutcome =
+  | { kind: 'partial'; ask: AskRecord }
+  | { kind: 'answered'; ask: AskRecord }
+  | { kind: 'closed'; ask: AskRecord };

@@ -1,9 +1,11 @@
 import type { BackoffPolicy } from '../core/backoff.js';
 import { CallError } from '../core/errors.js';
+import { newAskToken } from '../core/ids.js';
 import type { ClaimedCall, Settlement } from '../store/store.js';
 import { compensate } from './compensate.js';
+import { AskSuspend } from './ask-step.js';
 import { JournalIndex } from './journal-index.js';
-import type { StepContext, WorkerParts } from './step-context.js';
+import { takePending, type StepContext, type WorkerParts } from './step-context.js';
 import { BusinessFailure, LeaseLostError, toToolError } from './run-errors.js';
 import { settlementForError } from './settle-policy.js';
 import { runRecipe } from './step-runner.js';
@@ -22,8 +24,9 @@ export class DrainInterrupt extends Error {
 
 /**
  * Runs one claimed attempt of a call to its settlement. Returns the settlement written, or null when
- * nothing was written: the lease was lost (another worker or a cancel owns the call now) or the worker
- * is draining (the caller releases the call).
+ * nothing was settled: the lease was lost (another worker or a cancel owns the call now), the worker
+ * is draining (the caller releases the call), or the call reached an unanswered `ask` step and now waits
+ * in input_required (it was suspended, fenced like a settlement; an answer queues it again).
  */
 export async function runCall(
   deps: RunCallDeps,
@@ -72,6 +75,7 @@ export async function runCall(
         : thrown;
     if (error instanceof LeaseLostError || signal.reason instanceof LeaseLostError) return null;
     if (signal.reason instanceof DrainInterrupt) return null;
+    if (error instanceof AskSuspend) return suspend(ctx, error);
     settlement = settlementForError(call, toToolError(error), {
       final: error instanceof BusinessFailure,
       backoff: deps.backoff,
@@ -91,6 +95,31 @@ export async function runCall(
     deadline?.dispose();
   }
   return (await deps.store.settle(call.id, token, settlement, ctx.pending)) ? settlement : null;
+}
+
+/** Parks the call for client input; a stale lease changes nothing (the store keeps a note). */
+async function suspend(ctx: StepContext, ask: AskSuspend): Promise<null> {
+  const { call, token } = ctx;
+  await ctx.store.suspend(
+    call.id,
+    token,
+    {
+      token: newAskToken(),
+      step: {
+        attempt: call.attempt,
+        stepPath: ask.stepPath,
+        kind: 'ask',
+        target: null,
+        effect: 'none',
+        workerId: ctx.workerId,
+        request: ask.requests,
+      },
+      requests: ask.requests,
+      ttlMs: ask.ttlMs,
+    },
+    takePending(ctx),
+  );
+  return null;
 }
 
 function isDeadlineError(error: unknown): boolean {

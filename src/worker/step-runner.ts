@@ -4,6 +4,7 @@ import type { JsonObject, JsonValue } from '../core/json.js';
 import type { Recipe, Step } from '../recipes/recipe.js';
 import type { StepFinish, StepStart } from '../store/store.js';
 import { runActionStep } from './action-step.js';
+import { askFor, askValue } from './ask-step.js';
 import { BusinessFailure } from './run-errors.js';
 import { scopeFor, type StepContext } from './step-context.js';
 
@@ -26,7 +27,8 @@ export async function runRecipe(
     const prior = ctx.journal.get(path);
     if (prior?.state === 'done') {
       if (step.kind === 'return') return prior.output;
-      if (step.id) steps[step.id] = prior.output;
+      // An answered ask journals every response by key; its value is shaped from them.
+      if (step.id) steps[step.id] = step.kind === 'ask' ? askValue(step, prior.output) : prior.output;
       if (!prior.skipped) registerCompensation(ctx, step, path, input, steps);
       continue;
     }
@@ -101,6 +103,9 @@ async function runStep(
       record(ctx, step, path, { status: 'failed', output: null, error, response: null });
       throw new BusinessFailure(error);
     }
+    case 'ask':
+      // Not answered yet (an answered ask is `done` in the journal): the call suspends here.
+      return askFor(ctx, step, path, scope);
     default:
       return assertNever(step);
   }

@@ -154,7 +154,7 @@ export class Worker {
     this.inFlight.set(claimed.call.id, { claimed, controller, done });
   }
 
-  /** Sleeps until the next retry becomes due or a lease may expire, whichever is first. */
+  /** Sleeps until the next retry becomes due, a lease may expire or an ask runs out, whichever is first. */
   private async armWakeTimer(): Promise<void> {
     const next = await this.deps.store.nextWakeAt();
     if (this.wakeTimer) clearTimeout(this.wakeTimer);
@@ -179,6 +179,8 @@ export class Worker {
     if (this.state !== 'running') return;
     try {
       await this.deps.store.reclaimExpired({ maxCrashes: this.options.maxCrashes });
+      // Calls that waited for client input past their ask's ttl fail INPUT_TIMEOUT.
+      await this.deps.store.expireAsks();
       const retention = this.options.retentionMs;
       if (retention !== undefined && Date.now() - this.lastPrune > (this.options.pruneEveryMs ?? 600_000)) {
         this.lastPrune = Date.now();

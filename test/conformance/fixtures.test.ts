@@ -17,6 +17,8 @@ describe('conformance/fixtures', () => {
       'greet',
       'slow_compute',
       'failing_job',
+      'json_schema_2020_12_tool',
+      'test_param_headers',
     ])
       expect(tools).toContain(name);
     expect(set.descriptors?.map((d) => d.key)).toContain('resource_template:test://template/{id}/data');

@@ -158,7 +158,12 @@ describe('the official v2 client (2026-07-28)', () => {
       headerKey: 'header-key-1',
       metaKey: 'meta-key-1',
     });
-    expect(request.meta).toEqual({ protocolVersion: '2026-07-28', clientName: 'gateway-test' });
+    // The kinds of input request the client can answer (an `ask` asks through these only): none declared.
+    expect(request.meta).toEqual({
+      protocolVersion: '2026-07-28',
+      clientName: 'gateway-test',
+      inputCapabilities: [],
+    });
     expect(request.signal).toBeInstanceOf(AbortSignal);
     await client.close();
   });

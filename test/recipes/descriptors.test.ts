@@ -51,8 +51,7 @@ describe('prompt and resource descriptors beside the recipes', () => {
       'b.yaml': 'resource: docs://b\ntext: B\nblob: Qg==\n',
       'c.yaml': 'resource_template: rooms://{n}\nrecipe: missing\n',
       'd.yaml': 'resource_template: rooms://{n}/{n}\n',
-      'e.yaml':
-        'prompt: y\nrecipe: room\nmessages:\n  - { role: system, content: { type: text, text: no } }\n',
+      'e.yaml': 'prompt: y\ntext: t\nmessages:\n  - { role: system, content: { type: text, text: no } }\n',
     });
     const messages = (await loadRecipeFolder(dir, utilRegistry)).errors.map(
       (e) => `${path.basename(e.file)}:${e.line}: ${e.message}`,
@@ -62,7 +61,7 @@ describe('prompt and resource descriptors beside the recipes', () => {
         'a.yaml:2: messages: must NOT have fewer than 1 items',
         'c.yaml:1: recipe: "missing" names no recipe in the folder',
         'd.yaml:1: resource_template: the variable {n} appears twice',
-        'e.yaml:2: recipe: is not allowed in this kind of file',
+        'e.yaml:2: text: is not allowed in this kind of file',
         'e.yaml:4: messages[0].role: must be user or assistant',
       ]),
     );

@@ -131,7 +131,7 @@ steps:
     ).toEqual([
       '1: missing required key "description"',
       '1: tool: must be 1 to 64 letters, digits, "_" or "-"',
-      '4: steps[0]: needs exactly one of action, call, return or fail',
+      '4: steps[0]: needs exactly one of action, call, return, fail or ask',
       '5: steps[0].acton: unknown key "acton"',
       '7: steps[1].foreach: "foreach" is not supported yet',
     ]);
@@ -150,7 +150,7 @@ steps:
 `),
     ).toEqual([
       '7: wait: must be a duration such as 500ms, 50s, 2m, 24h, 7d or a number of milliseconds',
-      '9: steps[0]: needs exactly one of action, call, return or fail',
+      '9: steps[0]: needs exactly one of action, call, return, fail or ask',
       '13: steps[1].on_error.not_a_code: key "not_a_code" must be an UPPER_SNAKE_CASE error code or "*"',
       '14: steps[1].on_error.BOOM: needs exactly one of fail or value',
     ]);
@@ -252,6 +252,69 @@ describe('YAML mistakes around expressions', () => {
       expect.stringMatching(
         /^9: YAML: .*\(quote a string holding \$\{ \} when it contains ": ", " #" or sits inside \{ \}\)$/,
       ),
+    ]);
+  });
+});
+
+describe('ask steps', () => {
+  it('compiles one request (keyed by the step id) or several, with a ttl', () => {
+    const { recipe, errors } = load(`${HEAD}steps:
+  - id: who
+    ask:
+      ttl: 2m
+      elicitation:
+        message: "Name for \${ input.n }?"
+        requested_schema: { type: object, properties: { name: { type: string } } }
+  - id: more
+    ask:
+      requests:
+        reply: { sampling: { messages: [{ role: user, content: { type: text, text: hi } }], max_tokens: 5 } }
+        where: { roots: {} }
+  - return: \${ steps.who.content.name }
+`);
+    expect(errors).toEqual([]);
+    expect(recipe?.steps[0]).toMatchObject({
+      kind: 'ask',
+      single: true,
+      ttlMs: 120_000,
+      requests: [{ key: 'who', method: 'elicitation/create', message: 'Name for ${ input.n }?' }],
+    });
+    expect(recipe?.steps[1]).toMatchObject({
+      kind: 'ask',
+      single: false,
+      ttlMs: 600_000,
+      requests: [
+        { key: 'reply', method: 'sampling/createMessage', params: { maxTokens: 5 } },
+        { key: 'where', method: 'roots/list' },
+      ],
+    });
+  });
+
+  it('names what is wrong: two kinds of request at once', () => {
+    expect(
+      errorsOf(`${HEAD}steps:
+  - id: a
+    ask:
+      roots: {}
+      elicitation: { message: m, requested_schema: { type: object, properties: {} } }
+`),
+    ).toEqual(['9: steps[0].ask: needs exactly one of elicitation, sampling, roots or requests']);
+  });
+
+  it('names what is wrong: a schema that is no object form, a later step read, keys of other steps', () => {
+    expect(
+      errorsOf(`${HEAD}steps:
+  - id: b
+    ask:
+      elicitation: { message: "\${ steps.c }", requested_schema: { type: string } }
+  - id: c
+    ask: { roots: {} }
+    with: { x: 1 }
+`),
+    ).toEqual([
+      '10: steps[0].ask.elicitation.requested_schema: must be an object schema with properties (elicitation forms hold primitive fields)',
+      '10: steps[0].ask.elicitation.message: reads steps.c, which has not run yet at this point',
+      '13: steps[1].with: "with" does not apply to an ask step',
     ]);
   });
 });

@@ -43,7 +43,7 @@ describe('the published recipe schema', () => {
     const base = { tool: 't', description: 'd', input: { type: 'object' } };
     expect(checkRecipeShape({ ...base, steps: [{ return: null }] })).toEqual([]);
     expect(checkRecipeShape({ ...base, steps: [{ id: 'x' }] })).toEqual([
-      { path: ['steps', 0], message: 'needs exactly one of action, call, return or fail' },
+      { path: ['steps', 0], message: 'needs exactly one of action, call, return, fail or ask' },
     ]);
     expect(checkRecipeShape({ ...base, steps: ['util.echo'] })).toEqual([
       { path: ['steps', 0], message: 'must be object' },

@@ -1,5 +1,6 @@
 import { describe } from 'vitest';
 import type { Store } from '../../src/store/store.js';
+import { asksContract } from './contract/asks.js';
 import { callsContract } from './contract/calls.js';
 import { enqueueContract } from './contract/enqueue.js';
 import { fairnessContract } from './contract/fairness.js';
@@ -59,6 +60,7 @@ export function describeStoreContract(name: string, makeStore: () => Promise<Sto
       describe('journal', () => journalContract(harness));
       describe('hand-off and write-behind journal', () => handOffContract(harness));
       describe('change signal and housekeeping', () => housekeepingContract(harness));
+      describe('asks: waiting for client input', () => asksContract(harness));
       describe('vault: connections and tokens', () => vaultContract(harness));
     });
   });

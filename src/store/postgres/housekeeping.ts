@@ -6,10 +6,12 @@ export interface HousekeepingOps {
 }
 
 // Includes moments already past: something that fell due between a claim and this query must not be
-// slept through. Both halves seek calls_by_status; running calls are few.
+// slept through. Each part seeks calls_by_status; running calls are few. A call waiting for input holds
+// its ask's expiry in run_after.
 const WAKE = `
 SELECT least(
   (SELECT min(run_after) FROM calls WHERE status = 'retry_wait'),
+  (SELECT min(run_after) FROM calls WHERE status = 'input_required'),
   (SELECT min(lease_expires_at) FROM calls WHERE status = 'running')) AS at`;
 
 // Small batches keep each statement short. The calls are locked first (rows someone is writing are left
@@ -20,6 +22,7 @@ WITH doomed AS MATERIALIZED (
 keys AS (DELETE FROM idempotency_keys WHERE call_id IN (SELECT id FROM doomed) RETURNING 1),
 journal AS (DELETE FROM journal WHERE call_id IN (SELECT id FROM doomed)),
 attempts AS (DELETE FROM attempts WHERE call_id IN (SELECT id FROM doomed)),
+asks AS (DELETE FROM asks WHERE call_id IN (SELECT id FROM doomed)),
 gone AS (DELETE FROM calls WHERE id IN (SELECT id FROM doomed) RETURNING 1)
 SELECT (SELECT count(*) FROM doomed) AS picked, (SELECT count(*) FROM gone) AS calls,
   (SELECT count(*) FROM keys) AS keys`;

@@ -1,4 +1,5 @@
 import type { Store, StoreCapabilities } from '../store.js';
+import { createAskOps } from './asks.js';
 import { createCallOps } from './calls.js';
 import { createClaimOps } from './claim.js';
 import { clientConfig, createDb } from './db.js';
@@ -73,6 +74,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     ...calls,
     ...claims,
     ...leases,
+    ...createAskOps(db, changed),
     ...journal,
     ...createVaultOps(db),
     onChange: (listener) => notifier.subscribe(listener),

@@ -9,11 +9,14 @@ export interface HousekeepingOps {
 const PRUNE_BATCH = 500;
 
 export function createHousekeepingOps(db: SqliteDatabase): HousekeepingOps {
-  // Both halves seek calls_claim by status; running calls are few.
+  // Each part seeks calls_claim by status; running calls are few. A call waiting for input holds its
+  // ask's expiry in run_after.
   const wake = db
     .prepare<[], number | null>(
       `SELECT min(t) FROM (
          SELECT min(run_after) AS t FROM calls WHERE status = 'retry_wait'
+         UNION ALL
+         SELECT min(run_after) FROM calls WHERE status = 'input_required'
          UNION ALL
          SELECT min(lease_expires_at) FROM calls WHERE status = 'running')`,
     )
@@ -25,6 +28,7 @@ export function createHousekeepingOps(db: SqliteDatabase): HousekeepingOps {
   const deleteKeys = db.prepare(`DELETE FROM idempotency_keys WHERE call_id IN (${IDS})`);
   const deleteJournal = db.prepare(`DELETE FROM journal WHERE call_id IN (${IDS})`);
   const deleteAttempts = db.prepare(`DELETE FROM attempts WHERE call_id IN (${IDS})`);
+  const deleteAsks = db.prepare(`DELETE FROM asks WHERE call_id IN (${IDS})`);
   const deleteCalls = db.prepare(`DELETE FROM calls WHERE id IN (${IDS})`);
   const deleteExpiredKeys = db.prepare('DELETE FROM idempotency_keys WHERE expires_at <= ?');
 
@@ -35,6 +39,7 @@ export function createHousekeepingOps(db: SqliteDatabase): HousekeepingOps {
     const keys = deleteKeys.run(params).changes;
     deleteJournal.run(params);
     deleteAttempts.run(params);
+    deleteAsks.run(params);
     const calls = deleteCalls.run(params).changes;
     return { calls, keys, more: ids.length === PRUNE_BATCH };
   });

@@ -1,4 +1,5 @@
 import type { Store, StoreCapabilities } from '../store.js';
+import { createAskOps } from './asks.js';
 import { createAttemptLog } from './attempt-log.js';
 import { createCallOps } from './calls.js';
 import { createClaimOps } from './claim.js';
@@ -46,6 +47,7 @@ function createOps(db: SqliteDatabase, changed: () => void) {
     claims: createClaimOps(db, attempts, changed),
     journal,
     leases: createLeaseWriteOps(db, attempts, changed, journal.applyWrites),
+    asks: createAskOps(db, attempts, changed, journal.applyWrites),
     housekeeping: createHousekeepingOps(db),
     vault: createVaultOps(db),
   };
@@ -106,6 +108,13 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     settle: (id, token, settlement, journal) =>
       group.run(() => use().leases.settle(id, token, settlement, journal)),
     release: (id, token) => group.run(() => use().leases.release(id, token)),
+
+    suspend: (id, token, ask, journal = []) => group.run(() => use().asks.suspend(id, token, ask, journal)),
+    getAsk: (token) => withBusyRetry(() => use().asks.getAsk(token)),
+    getOpenAsk: (id) => withBusyRetry(() => use().asks.getOpenAsk(id)),
+    answerAsk: (token, answers) => group.run(() => use().asks.answerAsk(token, answers)),
+    expireAsks: async () =>
+      (await withBusyRetry(() => use().asks.hasExpired())) ? group.run(() => use().asks.expireAsks()) : [],
 
     startStep: (id, token, step, journal) =>
       group.run(() => use().journal.startStep(id, token, step, journal)),
