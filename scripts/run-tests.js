@@ -36,7 +36,12 @@ const tests = { passed: 0, failed: 0, skipped: 0 };
 if (existsSync(results)) {
   const report = JSON.parse(readFileSync(results, 'utf8'));
   tests.passed = report.numPassedTests ?? 0;
-  tests.failed = (report.numFailedTests ?? 0) + (report.numFailedTestSuites ?? 0);
+  // Failed tests, plus files that failed without a failed test (they did not load, or a hook threw).
+  const brokenFiles = (report.testResults ?? []).filter(
+    (file) =>
+      file.status === 'failed' && !(file.assertionResults ?? []).some((test) => test.status === 'failed'),
+  ).length;
+  tests.failed = (report.numFailedTests ?? 0) + brokenFiles;
   tests.skipped = (report.numPendingTests ?? 0) + (report.numTodoTests ?? 0);
 } else {
   tests.failed = 1;
