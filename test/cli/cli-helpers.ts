@@ -36,7 +36,7 @@ export function syBounded(args: string[], limitMs = 20_000): Promise<CliResult> 
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('exit', (code) => {
+    child.once('close', (code) => {
       const result = { code, stdout, stderr };
       expectNoStackTrace(result);
       resolve(result);

@@ -222,9 +222,10 @@ describe('Dewy Resort over MCP', () => {
 });
 
 describe('Dewy Resort: Salesforce token expiry with several workers', () => {
+  const TOKEN_TTL_MS = 3_000;
   let world: DewyWorld;
   beforeAll(async () => {
-    world = await startDewyWorld({ workers: 3, tokenTtlMs: 1500 });
+    world = await startDewyWorld({ workers: 3, tokenTtlMs: TOKEN_TTL_MS });
   });
   afterAll(async () => world?.stop());
 
@@ -233,7 +234,8 @@ describe('Dewy Resort: Salesforce token expiry with several workers', () => {
       call(world.guestUrl, 'search_rooms_on_behalf_of_guest', { guest_email: email });
     expect(await search('lucas.brennan@example.com')).toMatchObject({ success: true });
     const first = (await world.tokens()).issued;
-    await new Promise((r) => setTimeout(r, 1700));
+    await new Promise((r) => setTimeout(r, TOKEN_TTL_MS + 200));
+    const started = Date.now();
     const results = await Promise.all(
       [
         'lucas.brennan@example.com',
@@ -245,6 +247,12 @@ describe('Dewy Resort: Salesforce token expiry with several workers', () => {
       ].map((email) => search(email)),
     );
     for (const r of results) expect(r).toMatchObject({ success: true });
-    expect((await world.tokens()).issued).toBe(first + 1);
+    // Six calls, a dozen Salesforce requests, all finding the token expired: one refresh. (Should the
+    // burst outlast the new token itself, on a very loaded machine, each further lifetime may take
+    // one more, never one per worker or per request.)
+    const lifetimes = Math.ceil((Date.now() - started) / TOKEN_TTL_MS);
+    const refreshes = (await world.tokens()).issued - first;
+    expect(refreshes).toBeGreaterThanOrEqual(1);
+    expect(refreshes).toBeLessThanOrEqual(lifetimes);
   });
 });

@@ -113,7 +113,8 @@ export function runCli(
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.once('exit', (code) => resolve({ code, stdout, stderr }));
+    // 'close', not 'exit': the output pipes may still hold data when the process has exited.
+    child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
