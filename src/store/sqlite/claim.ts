@@ -46,10 +46,16 @@ export function createClaimOps(db: SqliteDatabase, attempts: AttemptLog, changed
   const firstLane = db.prepare<[], Lane>(
     `SELECT workspace, tool FROM calls INDEXED BY calls_lanes WHERE status IN ('queued', 'retry_wait') ORDER BY workspace, tool LIMIT 1`,
   );
-  const nextLane = db.prepare<[string, string], Lane>(
+  // The next lane after (workspace, tool): a later tool of the same workspace, else the first lane of a
+  // later workspace. Two seeks: SQLite seeks a row-value comparison on its first column only, which would
+  // scan every call of the current lane.
+  const nextToolLane = db.prepare<[string, string], Lane>(
     `SELECT workspace, tool FROM calls INDEXED BY calls_lanes
-     WHERE status IN ('queued', 'retry_wait') AND (workspace, tool) > (?, ?)
-     ORDER BY workspace, tool LIMIT 1`,
+     WHERE status IN ('queued', 'retry_wait') AND workspace = ? AND tool > ? ORDER BY tool LIMIT 1`,
+  );
+  const nextWorkspaceLane = db.prepare<[string], Lane>(
+    `SELECT workspace, tool FROM calls INDEXED BY calls_lanes
+     WHERE status IN ('queued', 'retry_wait') AND workspace > ? ORDER BY workspace, tool LIMIT 1`,
   );
   const laneCalls = db.prepare<
     { workspace: string; tool: string; now: number; limit: number },
@@ -94,7 +100,9 @@ export function createClaimOps(db: SqliteDatabase, attempts: AttemptLog, changed
 
   function runnableLanes(now: number, limit: number): LaneCandidate[][] {
     const lanes: LaneCandidate[][] = [];
-    for (let lane = firstLane.get(); lane; lane = nextLane.get(lane.workspace, lane.tool)) {
+    const nextLane = (lane: Lane) =>
+      nextToolLane.get(lane.workspace, lane.tool) ?? nextWorkspaceLane.get(lane.workspace);
+    for (let lane = firstLane.get(); lane; lane = nextLane(lane)) {
       const calls = laneCalls.all({ ...lane, now, limit });
       if (calls.length > 0) lanes.push(calls.map(toCandidate));
     }
