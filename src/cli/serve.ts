@@ -105,6 +105,8 @@ async function runRole(config: ResolvedConfig, roles: { gateway: boolean; worker
     stopWatching?.();
     await platform.stop();
   });
+  // Nothing else may hold the event loop (a worker on SQLite polls on unref'd timers): run until a signal.
+  setInterval(() => undefined, 1 << 30);
   if (roles.gateway) log({ msg: 'switchyard gateway listening', url: `${platform.url}/mcp` });
   else log({ msg: 'switchyard worker started', pid: process.pid });
   // A supervised worker whose supervisor died drains and exits rather than run on as an orphan.

@@ -1,4 +1,5 @@
 import { assertNever, isTerminal } from '../core/call-status.js';
+import { failpoint } from '../core/failpoints.js';
 import { canonicalJson, isPlainObject, type JsonObject } from '../core/json.js';
 import { newCallId, sha256 } from '../core/ids.js';
 import type { ToolError } from '../core/errors.js';
@@ -274,6 +275,7 @@ export function createCallService(options: CallServiceOptions): CallService {
         slot?.cancel();
         throw error;
       }
+      failpoint('after-enqueue-before-answer', recipe.tool);
       if (slot && outcome.kind === 'created' && outcome.token !== null)
         slot.give({ call: outcome.call, token: outcome.token });
       else slot?.cancel();

@@ -1,6 +1,7 @@
 import { backoffDelay } from '../core/backoff.js';
 import { sleep } from '../core/clock.js';
 import { CallError } from '../core/errors.js';
+import { failpoint } from '../core/failpoints.js';
 import { stepKey } from '../core/ids.js';
 import { isPlainObject, type JsonObject, type JsonValue } from '../core/json.js';
 import type { Compensation, Step } from '../recipes/recipe.js';
@@ -58,6 +59,7 @@ export async function runActionStep(
           signal,
         }),
       );
+      failpoint('after-action-before-journal', ctx.call.tool);
       await finish({
         status: 'succeeded',
         output: result.output,

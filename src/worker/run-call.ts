@@ -1,6 +1,7 @@
 import type { BackoffPolicy } from '../core/backoff.js';
 import { CallError } from '../core/errors.js';
 import { newAskToken } from '../core/ids.js';
+import { failpoint } from '../core/failpoints.js';
 import type { ClaimedCall, Settlement } from '../store/store.js';
 import { compensate } from './compensate.js';
 import { AskSuspend } from './ask-step.js';
@@ -55,6 +56,7 @@ export async function runCall(
       });
     // A first attempt has no history to resume from: skip the read (the common case, on the hot path).
     if (call.attempt > 1) ctx.journal = new JournalIndex(await deps.store.listJournal(call.id));
+    failpoint('after-claim-before-first-step', call.tool);
     const data = await runRecipe(ctx, recipe, call.args);
     if (recipe.outputSchema) {
       const problem = deps.validator.check(recipe.outputSchema, data);
@@ -94,6 +96,7 @@ export async function runCall(
   } finally {
     deadline?.dispose();
   }
+  failpoint('after-journal-before-settle', call.tool);
   return (await deps.store.settle(call.id, token, settlement, ctx.pending)) ? settlement : null;
 }
 
