@@ -43,6 +43,7 @@ export interface CallRow {
   run_after: number;
   deadline_at: number | null;
   concurrency_limit: number | null;
+  isolated: number;
   result: string | null;
   error: string | null;
   meta: string;

@@ -62,8 +62,10 @@ export interface Store {
   /** Gives the call back (drain): running → queued, no counter raised. False if stale. */
   release(callId: string, token: number): Promise<boolean>;
   /**
-   * Requeues running calls whose lease expired (crash_count + 1, attempt recorded as `crashed`), or
-   * settles them `dead` once crash_count would pass `maxCrashes`. Returns the ids touched.
+   * Requeues running calls whose lease expired (crash_count + 1, attempt recorded as `crashed`). A call
+   * whose crashes pass `maxCrashes` is settled `dead` if that attempt ran isolated (ClaimInput.isolation),
+   * or in any case once they pass twice the limit plus one; otherwise it is requeued, to be run alone.
+   * Returns the ids touched.
    */
   reclaimExpired(input: { maxCrashes: number }): Promise<string[]>;
   /** Cancels a call that is not terminal (any holder's later writes become stale). Null if unknown. */
@@ -367,12 +369,20 @@ export interface ClaimInput {
   workerId: string;
   limit: number;
   leaseMs: number;
+  /**
+   * Crash isolation (see migration 0005): calls whose crashes reached `afterCrashes` are claimed only
+   * by a claimer that runs nothing else (`alone`), one at a time, and then come back `isolated`; the
+   * claimer takes nothing else until that call ends. Absent: no call is held back or isolated.
+   */
+  isolation?: { afterCrashes: number; alone: boolean };
 }
 
 export interface ClaimedCall {
   call: CallRecord;
   /** The fencing token of this lease. */
   token: number;
+  /** Claimed to run alone (crash isolation): its worker runs nothing else until it ends. */
+  isolated?: boolean;
 }
 
 export type HeartbeatResult = { ok: true; leaseExpiresAt: number } | { ok: false; status: CallStatus | null };

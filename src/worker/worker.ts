@@ -41,6 +41,8 @@ export class Worker {
   private sweepTimer: NodeJS.Timeout | null = null;
   private wakeTimer: NodeJS.Timeout | null = null;
   private lastPrune = 0;
+  /** The call this worker runs alone (crash isolation, see store/crash-isolation.ts), if any. */
+  private isolating: string | null = null;
 
   constructor(
     private readonly deps: RunCallDeps,
@@ -55,9 +57,10 @@ export class Worker {
     return this.inFlight.size;
   }
 
-  /** How many more calls this worker would run now (0 unless it is running). */
+  /** How many more calls this worker would run now (0 unless it is running, and while it isolates a call). */
   get room(): number {
-    return this.state === 'running' ? Math.max(0, this.options.concurrency - this.inFlight.size) : 0;
+    if (this.state !== 'running' || this.isolating !== null) return 0;
+    return Math.max(0, this.options.concurrency - this.inFlight.size);
   }
 
   /**
@@ -129,8 +132,13 @@ export class Worker {
           workerId: this.id,
           limit: room,
           leaseMs: this.options.leaseMs,
+          // A call whose crashes reached the limit runs only in a worker with nothing else to lose.
+          isolation: { afterCrashes: this.options.maxCrashes, alone: this.inFlight.size === 0 },
         });
-        for (const c of claimed) this.launch(c);
+        for (const c of claimed) {
+          if (c.isolated) this.isolating = c.call.id;
+          this.launch(c);
+        }
         if (claimed.length === room) this.pumpAgain = true;
       } while (this.pumpAgain);
       await this.armWakeTimer();
@@ -148,6 +156,7 @@ export class Worker {
       .catch((error: unknown) => this.options.onError?.(error))
       .finally(() => {
         this.inFlight.delete(claimed.call.id);
+        if (this.isolating === claimed.call.id) this.isolating = null;
         this.options.onRoomFreed?.();
         this.pump();
       });

@@ -1,5 +1,6 @@
 import type { ClaimedCall, ClaimInput } from '../store.js';
 import { toCall, type CallRow } from '../rows.js';
+import { NO_ISOLATION } from '../crash-isolation.js';
 import { NOW, type Db } from './db.js';
 
 /**
@@ -19,12 +20,23 @@ import { NOW, type Db } from './db.js';
  *   another claimer changed since this statement's snapshot is re-checked against the WHERE clause once
  *   its lock is free, so a call already running is never claimed again.
  *
+ * Crash isolation (../crash-isolation.ts): `lone` takes, for a claimer with nothing else running ($4),
+ * the oldest runnable call whose crashes reached $5, alone (`isolated`); otherwise such calls are left
+ * out of the lanes.
+ *
  * Each claimed call gets its attempt record in the same statement.
  *
- * $1 limit, $2 lease ms, $3 worker id.
+ * $1 limit, $2 lease ms, $3 worker id, $4 alone, $5 crashes after which a call runs alone.
  */
 const CLAIM = `
-WITH RECURSIVE lanes AS (
+WITH RECURSIVE lone AS MATERIALIZED (
+  SELECT id FROM calls
+  WHERE $4::boolean AND status IN ('queued', 'retry_wait') AND crash_count > 0 AND crash_count >= $5::integer
+    AND run_after <= ${NOW}
+  ORDER BY run_after, created_at, seq
+  LIMIT 1
+  FOR NO KEY UPDATE SKIP LOCKED),
+lanes AS (
   (SELECT workspace, tool FROM calls WHERE status IN ('queued', 'retry_wait') ORDER BY workspace, tool LIMIT 1)
   UNION ALL
   SELECT next.workspace, next.tool FROM lanes l CROSS JOIN LATERAL (
@@ -38,6 +50,7 @@ waiting AS MATERIALIZED (
   FROM lanes l CROSS JOIN LATERAL (
     SELECT id, workspace, tool, run_after, created_at, seq, concurrency_limit FROM calls
     WHERE status IN ('queued', 'retry_wait') AND workspace = l.workspace AND tool = l.tool AND run_after <= ${NOW}
+      AND crash_count < $5::integer
     ORDER BY run_after, created_at, seq LIMIT $1) w
   WINDOW lane AS (PARTITION BY w.workspace, w.tool ORDER BY w.run_after, w.created_at, w.seq)),
 busy AS MATERIALIZED (
@@ -58,20 +71,27 @@ turns AS MATERIALIZED (
   FROM eligible e),
 picked AS MATERIALIZED (
   SELECT c.id FROM calls c JOIN turns t ON t.id = c.id
-  WHERE c.status IN ('queued', 'retry_wait') AND c.run_after <= ${NOW}
+  WHERE NOT EXISTS (SELECT 1 FROM lone) AND c.status IN ('queued', 'retry_wait') AND c.run_after <= ${NOW}
   ORDER BY t.turn, t.run_after, t.created_at, t.seq
   LIMIT $1
   FOR NO KEY UPDATE OF c SKIP LOCKED),
+taken AS (
+  SELECT id, 1 AS isolated, 0 AS turn, 0::bigint AS run_after, 0::bigint AS created_at, 0::bigint AS seq FROM lone
+  UNION ALL
+  SELECT t.id, 0, t.turn, t.run_after, t.created_at, t.seq FROM picked p JOIN turns t ON t.id = p.id),
 claimed AS (
   UPDATE calls c SET status = 'running', lease_token = c.lease_token + 1, attempt = c.attempt + 1,
-    lease_expires_at = ${NOW} + $2::bigint, worker_id = $3, updated_at = ${NOW}
-  FROM picked WHERE c.id = picked.id
+    lease_expires_at = ${NOW} + $2::bigint, worker_id = $3, isolated = taken.isolated, updated_at = ${NOW}
+  FROM taken WHERE c.id = taken.id
   RETURNING c.*),
 attempt AS (
   INSERT INTO attempts (workspace, call_id, attempt, lease_token, worker_id, outcome, started_at)
   SELECT workspace, id, attempt, lease_token, worker_id, 'running', updated_at FROM claimed)
-SELECT claimed.* FROM claimed JOIN turns t ON t.id = claimed.id
+SELECT claimed.* FROM claimed JOIN taken t ON t.id = claimed.id
 ORDER BY t.turn, t.run_after, t.created_at, t.seq`;
+
+/** `crashDeadLetters` of ../crash-isolation.ts, on the row being reclaimed ($1 max crashes). */
+const DEAD = `c.crash_count + 1 > $1::integer AND (c.isolated = 1 OR c.crash_count + 1 > 2 * $1::integer + 1)`;
 
 /**
  * Requeues the running calls whose lease expired (crash_count + 1, attempt recorded `crashed`), or
@@ -86,15 +106,15 @@ WITH expired AS MATERIALIZED (
   FOR NO KEY UPDATE SKIP LOCKED),
 moved AS (
   UPDATE calls c SET
-    status = CASE WHEN c.crash_count + 1 > $1::integer THEN 'dead' ELSE 'queued' END,
+    status = CASE WHEN ${DEAD} THEN 'dead' ELSE 'queued' END,
     crash_count = c.crash_count + 1,
-    error = CASE WHEN c.crash_count + 1 > $1::integer
+    error = CASE WHEN ${DEAD}
       THEN json_build_object('code', 'DEAD_LETTERED',
-        'message', format('the call''s workers crashed %s times (limit %s); it was dead-lettered',
-          c.crash_count + 1, $1::integer),
+        'message', format('the call''s workers crashed %s times (limit %s)%s; it was dead-lettered',
+          c.crash_count + 1, $1::integer, CASE WHEN c.isolated = 1 THEN ', the last time running it alone' ELSE '' END),
         'retrySafe', false)::text
       ELSE c.error END,
-    settled_at = CASE WHEN c.crash_count + 1 > $1::integer THEN ${NOW} ELSE c.settled_at END,
+    settled_at = CASE WHEN ${DEAD} THEN ${NOW} ELSE c.settled_at END,
     lease_expires_at = NULL, updated_at = ${NOW}
   FROM expired WHERE c.id = expired.id
   RETURNING c.id, c.lease_token, c.status, c.error, c.seq),
@@ -115,8 +135,19 @@ export function createClaimOps(db: Db, changed: () => void): ClaimOps {
     // this process. Other processes hear of it through the trigger's NOTIFY.
     async claim(input) {
       if (input.limit <= 0) return [];
-      const rows = await db.query<CallRow>(CLAIM, [input.limit, input.leaseMs, input.workerId]);
-      return rows.map((row) => ({ call: toCall(row), token: row.lease_token }));
+      const isolation = input.isolation;
+      const rows = await db.query<CallRow>(CLAIM, [
+        input.limit,
+        input.leaseMs,
+        input.workerId,
+        isolation?.alone ?? false,
+        isolation?.afterCrashes ?? NO_ISOLATION,
+      ]);
+      return rows.map((row) => ({
+        call: toCall(row),
+        token: row.lease_token,
+        ...(row.isolated === 1 ? { isolated: true } : {}),
+      }));
     },
     async reclaimExpired({ maxCrashes }) {
       const rows = await db.query<{ id: string }>(RECLAIM, [maxCrashes]);

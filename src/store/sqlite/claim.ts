@@ -3,6 +3,7 @@ import type { ClaimedCall, ClaimInput } from '../store.js';
 import type { AttemptLog } from './attempt-log.js';
 import type { SqliteDatabase } from './open.js';
 import { toCall, toJson, type CallRow } from '../rows.js';
+import { crashDeadLetters, NO_ISOLATION } from '../crash-isolation.js';
 import { pickFairly, type LaneCandidate, type LaneLoad } from '../fair-claims.js';
 
 interface Lane {
@@ -57,21 +58,35 @@ export function createClaimOps(db: SqliteDatabase, attempts: AttemptLog, changed
     `SELECT workspace, tool FROM calls INDEXED BY calls_lanes
      WHERE status IN ('queued', 'retry_wait') AND workspace > ? ORDER BY workspace, tool LIMIT 1`,
   );
+  // A lane's oldest calls, less those held back to run alone (crash isolation).
   const laneCalls = db.prepare<
-    { workspace: string; tool: string; now: number; limit: number },
+    { workspace: string; tool: string; now: number; limit: number; afterCrashes: number },
     LaneCandidateRow
   >(
     `SELECT id, workspace, tool, run_after, created_at, rowid AS seq, concurrency_limit FROM calls INDEXED BY calls_lanes
      WHERE status IN ('queued', 'retry_wait') AND workspace = @workspace AND tool = @tool AND run_after <= @now
+       AND crash_count < @afterCrashes
      ORDER BY run_after, created_at, rowid LIMIT @limit`,
   );
+  // The oldest runnable call held back to run alone, for a claimer with nothing else running.
+  const loneSuspect = db
+    .prepare<{ now: number; afterCrashes: number }, string>(
+      `SELECT id FROM calls INDEXED BY calls_suspects
+       WHERE status IN ('queued', 'retry_wait') AND crash_count > 0 AND crash_count >= @afterCrashes
+         AND run_after <= @now
+       ORDER BY run_after, created_at, rowid LIMIT 1`,
+    )
+    .pluck();
   const load = db.prepare<[], LaneLoad>(
     `SELECT workspace, tool, count(*) AS running FROM calls INDEXED BY calls_running_lanes
      WHERE status = 'running' GROUP BY workspace, tool`,
   );
-  const take = db.prepare<{ id: string; now: number; leaseUntil: number; workerId: string }, CallRow>(
+  const take = db.prepare<
+    { id: string; now: number; leaseUntil: number; workerId: string; isolated: number },
+    CallRow
+  >(
     `UPDATE calls SET status = 'running', lease_token = lease_token + 1, attempt = attempt + 1,
-       lease_expires_at = @leaseUntil, worker_id = @workerId, updated_at = @now
+       lease_expires_at = @leaseUntil, worker_id = @workerId, isolated = @isolated, updated_at = @now
      WHERE id = @id RETURNING *`,
   );
   const anyRunnable = db
@@ -85,8 +100,11 @@ export function createClaimOps(db: SqliteDatabase, attempts: AttemptLog, changed
       `SELECT EXISTS (SELECT 1 FROM calls WHERE status = 'running' AND lease_expires_at <= ?)`,
     )
     .pluck();
-  const expired = db.prepare<[number], { id: string; crash_count: number; lease_token: number }>(
-    `SELECT id, crash_count, lease_token FROM calls WHERE status = 'running' AND lease_expires_at <= ?`,
+  const expired = db.prepare<
+    [number],
+    { id: string; crash_count: number; lease_token: number; isolated: number }
+  >(
+    `SELECT id, crash_count, lease_token, isolated FROM calls WHERE status = 'running' AND lease_expires_at <= ?`,
   );
   const requeueCrashed = db.prepare(
     `UPDATE calls SET status = 'queued', crash_count = crash_count + 1, lease_expires_at = NULL, updated_at = @now
@@ -98,12 +116,12 @@ export function createClaimOps(db: SqliteDatabase, attempts: AttemptLog, changed
      WHERE id = @id`,
   );
 
-  function runnableLanes(now: number, limit: number): LaneCandidate[][] {
+  function runnableLanes(now: number, limit: number, afterCrashes: number): LaneCandidate[][] {
     const lanes: LaneCandidate[][] = [];
     const nextLane = (lane: Lane) =>
       nextToolLane.get(lane.workspace, lane.tool) ?? nextWorkspaceLane.get(lane.workspace);
     for (let lane = firstLane.get(); lane; lane = nextLane(lane)) {
-      const calls = laneCalls.all({ ...lane, now, limit });
+      const calls = laneCalls.all({ ...lane, now, limit, afterCrashes });
       if (calls.length > 0) lanes.push(calls.map(toCandidate));
     }
     return lanes;
@@ -111,12 +129,22 @@ export function createClaimOps(db: SqliteDatabase, attempts: AttemptLog, changed
 
   const claim = db.transaction((input: ClaimInput): ClaimedCall[] => {
     const now = Date.now();
-    const ids = pickFairly(runnableLanes(now, input.limit), load.all(), input.limit);
+    const afterCrashes = input.isolation?.afterCrashes ?? NO_ISOLATION;
+    const lone = input.isolation?.alone ? loneSuspect.get({ now, afterCrashes }) : undefined;
+    const ids = lone
+      ? [lone]
+      : pickFairly(runnableLanes(now, input.limit, afterCrashes), load.all(), input.limit);
     const leaseUntil = now + input.leaseMs;
     return ids.map((id) => {
-      const row = take.get({ id, now, leaseUntil, workerId: input.workerId }) as CallRow;
+      const row = take.get({
+        id,
+        now,
+        leaseUntil,
+        workerId: input.workerId,
+        isolated: lone ? 1 : 0,
+      }) as CallRow;
       attempts.begin(row, now);
-      return { call: toCall(row), token: row.lease_token };
+      return { call: toCall(row), token: row.lease_token, ...(lone ? { isolated: true } : {}) };
     });
   });
 
@@ -125,10 +153,12 @@ export function createClaimOps(db: SqliteDatabase, attempts: AttemptLog, changed
     const rows = expired.all(now);
     for (const row of rows) {
       const crashes = row.crash_count + 1;
-      if (crashes > maxCrashes) {
+      if (crashDeadLetters(crashes, maxCrashes, row.isolated === 1)) {
         const error: ToolError = {
           code: 'DEAD_LETTERED',
-          message: `the call's workers crashed ${crashes} times (limit ${maxCrashes}); it was dead-lettered`,
+          message: `the call's workers crashed ${crashes} times (limit ${maxCrashes})${
+            row.isolated === 1 ? ', the last time running it alone' : ''
+          }; it was dead-lettered`,
           retrySafe: false,
         };
         deadLetter.run({ id: row.id, now, error: toJson(error) });

@@ -12,6 +12,9 @@ const step = {
   request: null,
 } as const;
 
+/** A claimer with nothing else running, isolating calls from their first crash on. */
+const ISOLATING = { isolation: { afterCrashes: 1, alone: true } };
+
 export function recoveryContract(harness: () => StoreHarness): void {
   it('rejects every write of a holder whose lease was reclaimed', async () => {
     const h = harness();
@@ -65,12 +68,13 @@ export function recoveryContract(harness: () => StoreHarness): void {
     expect(await h.store.countByStatus()).toEqual({ queued: 1, running: 1 });
   });
 
-  it('dead-letters a call once its crashes pass the limit', async () => {
+  it('dead-letters a call once its crashes pass the limit, the last one running alone', async () => {
     const h = harness();
     const release = await deploy(h.store);
     const id = await enqueueNew(h.store, release);
     for (let crash = 1; crash <= 2; crash++) {
-      await claimOne(h.store);
+      const claimed = await h.store.claim({ ...ISOLATING, workerId: 'w', limit: 1, leaseMs: LEASE_MS });
+      expect(claimed.map((c) => [c.call.id, c.isolated === true])).toEqual([[id, crash === 2]]);
       await expireLease(h, id);
       expect(await h.store.reclaimExpired({ maxCrashes: 1 })).toEqual([id]);
     }
@@ -81,10 +85,63 @@ export function recoveryContract(harness: () => StoreHarness): void {
       leaseExpiresAt: null,
       error: { code: 'DEAD_LETTERED', retrySafe: false },
     });
-    expect(call?.error?.message).toMatch(/2/);
+    expect(call?.error?.message).toMatch(/2 times .*running it alone/);
     expect(call?.settledAt).not.toBeNull();
     expect((await h.store.listAttempts(id)).map((a) => a.outcome)).toEqual(['crashed', 'crashed']);
     expect(await h.store.claim({ workerId: 'w', limit: 1, leaseMs: LEASE_MS })).toEqual([]);
+  });
+
+  it('runs a call whose crashes reached the limit alone: only a claimer with nothing else, one call', async () => {
+    const h = harness();
+    const release = await deploy(h.store);
+    const suspect = await enqueueNew(h.store, release, { args: { n: 'suspect' } });
+    await claimOne(h.store);
+    await expireLease(h, suspect);
+    await h.store.reclaimExpired({ maxCrashes: 1 });
+    const others = [
+      await enqueueNew(h.store, release, { args: { n: 1 } }),
+      await enqueueNew(h.store, release, { args: { n: 2 } }),
+    ];
+    // A busy claimer passes over it; an idle one gets it, and nothing with it.
+    const busy = await h.store.claim({
+      workerId: 'busy',
+      limit: 5,
+      leaseMs: LEASE_MS,
+      isolation: { afterCrashes: 1, alone: false },
+    });
+    expect(busy.map((c) => c.call.id)).toEqual([others[0], others[1]]);
+    const idle = await h.store.claim({ ...ISOLATING, workerId: 'idle', limit: 5, leaseMs: LEASE_MS });
+    expect(idle.map((c) => [c.call.id, c.isolated])).toEqual([[suspect, true]]);
+  });
+
+  it('requeues a call that crashed past the limit among others, to run alone; its crash alone dead-letters it', async () => {
+    const h = harness();
+    const release = await deploy(h.store);
+    const id = await enqueueNew(h.store, release);
+    // Claimers that do not isolate: a crash past the limit, in company, is not the call's fault yet.
+    for (let crash = 1; crash <= 2; crash++) {
+      await claimOne(h.store);
+      await expireLease(h, id);
+      await h.store.reclaimExpired({ maxCrashes: 1 });
+    }
+    expect(await h.store.getCall(id)).toMatchObject({ status: 'queued', crashCount: 2 });
+    const alone = await h.store.claim({ ...ISOLATING, workerId: 'w', limit: 1, leaseMs: LEASE_MS });
+    expect(alone.map((c) => c.isolated)).toEqual([true]);
+    await expireLease(h, id);
+    await h.store.reclaimExpired({ maxCrashes: 1 });
+    expect(await h.store.getCall(id)).toMatchObject({ status: 'dead', crashCount: 3 });
+  });
+
+  it('dead-letters a call that keeps crashing among others past twice the limit plus one (backstop)', async () => {
+    const h = harness();
+    const release = await deploy(h.store);
+    const id = await enqueueNew(h.store, release);
+    for (let crash = 1; crash <= 4; crash++) {
+      await claimOne(h.store);
+      await expireLease(h, id);
+      await h.store.reclaimExpired({ maxCrashes: 1 });
+      expect((await h.store.getCall(id))?.status).toBe(crash < 4 ? 'queued' : 'dead');
+    }
   });
 
   it('makes a retry_wait call claimable only once its run_after has passed', async () => {
