@@ -65,7 +65,8 @@ export function openStore(config: ResolvedConfig): Store {
       pollIntervalMs: config.sqlite.pollIntervalMs,
     });
   }
-  if (/^postgres(ql)?:\/\//.test(url)) return createPostgresStore({ url });
+  if (/^postgres(ql)?:\/\//.test(url))
+    return createPostgresStore({ url, queryTimeoutMs: config.postgres.queryTimeoutMs });
   throw new UsageError(`unsupported database URL: ${url.replace(/\/\/[^@]*@/, '//***@')}`);
 }
 

@@ -10,6 +10,8 @@ export interface ResolvedConfig {
   /** `sqlite:<path>` (default: `<dataDir>/switchyard.db`) or a PostgreSQL URL (later). */
   databaseUrl: string;
   sqlite: { synchronous: 'NORMAL' | 'FULL'; pollIntervalMs: number };
+  /** PostgreSQL store settings: how long one statement may go unanswered (ms, 0: no limit). */
+  postgres: { queryTimeoutMs: number };
   /** A recipes folder deployed at start (and on change), or null. */
   recipesDir: string | null;
   workspace: string;

@@ -45,6 +45,10 @@ export function loadConfig(
         oneOf(obj(raw.sqlite, 'sqlite').synchronous, ['NORMAL', 'FULL'], 'sqlite.synchronous') ?? 'NORMAL',
       pollIntervalMs: duration(obj(raw.sqlite, 'sqlite').poll_interval, 'sqlite.poll_interval') ?? 2,
     },
+    postgres: {
+      queryTimeoutMs:
+        duration(obj(raw.postgres, 'postgres').query_timeout, 'postgres.query_timeout') ?? 5_000,
+    },
     recipesDir: recipes ? path.resolve(baseDir, recipes) : null,
     workspace: str(raw.workspace, 'workspace') ?? 'default',
     http: {
@@ -115,7 +119,7 @@ function applyEnv(raw: Raw, env: NodeJS.ProcessEnv): void {
 
 /** Matches env key parts against existing/known nested keys (`max_attempts` contains an underscore). */
 function setPath(raw: Raw, parts: string[], value: unknown): void {
-  const sections = ['sqlite', 'http', 'limits', 'workers', 'backoff'];
+  const sections = ['sqlite', 'postgres', 'http', 'limits', 'workers', 'backoff'];
   const first = parts[0] ?? '';
   if (sections.includes(first) && parts.length > 1) {
     const child = isPlainObject(raw[first]) ? (raw[first] as Raw) : {};

@@ -13,6 +13,7 @@ import { watchProgress } from './call-progress.js';
 import type { HandOff } from './hand-off.js';
 import { RenderError, renderResult } from './render-result.js';
 import { SettlementWaiter, type SettledCall } from './settlement-waiter.js';
+import { isStoreUnavailable, storeOutage, type SubmitStage } from './store-outage.js';
 import { describeTool } from './tool-descriptor.js';
 import { checkInputResponses, pending } from './input-responses.js';
 import type {
@@ -170,9 +171,12 @@ export function createCallService(options: CallServiceOptions): CallService {
     recipe: Recipe,
     argsHash: string,
     { requestState, inputResponses }: NonNullable<SubmitRequest['resume']>,
+    stage: SubmitStage,
   ): Promise<SubmitOutcome> {
     const ask = await store.getAsk(requestState);
     const call = ask && ask.workspace === workspace ? await ownCall(ask.callId) : null;
+    // The call exists; a retry with the same requestState and responses is answered as this one would be.
+    if (call) Object.assign(stage, { recorded: 'yes', callId: call.id, keyed: true });
     if (!ask || !call || call.tool !== recipe.tool || call.argsHash !== argsHash)
       return {
         kind: 'invalid_input',
@@ -198,6 +202,92 @@ export function createCallService(options: CallServiceOptions): CallService {
     return attach(current, recipe, { ...request, resume: undefined });
   }
 
+  /** `submit` itself; `stage` records how far it got, for the answer when the store fails under it. */
+  async function submitCall(request: SubmitRequest, stage: SubmitStage): Promise<SubmitOutcome> {
+    const active = await activeTools();
+    const recipe = active?.recipes.get(request.tool);
+    const reachable = request.internal ? recipe !== undefined : listed(request.server, recipe);
+    if (!active || !recipe || !reachable) return { kind: 'unknown_tool' };
+    const args = request.args ?? {};
+    if (!isPlainObject(args))
+      return reject({
+        code: 'INVALID_ARGUMENTS',
+        message: 'arguments must be an object',
+        retrySafe: false,
+        status: 400,
+      });
+    const problem = options.validator.check(recipe.input, args);
+    if (problem)
+      return reject({
+        code: 'INVALID_ARGUMENTS',
+        message: `invalid arguments: ${problem}`,
+        retrySafe: false,
+        status: 400,
+      });
+
+    const argsHash = sha256(canonicalJson(args));
+    if (request.resume) return resume(request, recipe, argsHash, request.resume, stage);
+    const key = await resolveKey(
+      options.evaluator,
+      recipe,
+      args as JsonObject,
+      argsHash,
+      request,
+      limits.keyTtlMs,
+    );
+    if ('error' in key) return reject(key.error);
+    stage.keyed = key.key !== null;
+    const now = Date.now();
+    const deadlineMs = recipe.deadlineMs ?? limits.deadlineMs;
+    // A limited call waits for a claim, which counts its tool's running calls: no hand-off.
+    const slot = recipe.concurrency === null ? (options.handOff?.reserve() ?? null) : null;
+    let outcome;
+    stage.recorded = 'unknown';
+    try {
+      outcome = await store.enqueue({
+        id: newCallId(now),
+        workspace,
+        tool: recipe.tool,
+        releaseId: active.releaseId,
+        args: args as JsonObject,
+        argsHash,
+        idempotencyKey: key.key,
+        idempotencySource: key.source,
+        keyTtlMs: key.ttlMs,
+        maxAttempts: limits.maxAttempts,
+        deadlineAt: now + deadlineMs,
+        concurrencyLimit: recipe.concurrency,
+        meta: { server: request.server, ...request.meta },
+        ...(slot ? { claimFor: { workerId: slot.workerId, leaseMs: slot.leaseMs } } : {}),
+      });
+    } catch (error) {
+      slot?.cancel();
+      throw error;
+    }
+    if (outcome.kind !== 'conflict') Object.assign(stage, { recorded: 'yes', callId: outcome.call.id });
+    failpoint('after-enqueue-before-answer', recipe.tool);
+    if (slot && outcome.kind === 'created' && outcome.token !== null)
+      slot.give({ call: outcome.call, token: outcome.token });
+    else slot?.cancel();
+    if (outcome.kind === 'conflict') {
+      return reject(
+        {
+          code: 'IDEMPOTENCY_KEY_REUSED',
+          message: 'this idempotency key was already used with other arguments',
+          retrySafe: false,
+          status: 422,
+        },
+        outcome.callId,
+      );
+    }
+    const call = outcome.call;
+    const queued =
+      (outcome.kind === 'created' && outcome.token === null) ||
+      (outcome.kind === 'existing' && outcome.resumed);
+    if (queued) options.onEnqueued?.();
+    return attach(call, recipe, request);
+  }
+
   return {
     hasServer: (server) => Object.hasOwn(servers, server),
 
@@ -217,85 +307,14 @@ export function createCallService(options: CallServiceOptions): CallService {
     },
 
     async submit(request: SubmitRequest): Promise<SubmitOutcome> {
-      const active = await activeTools();
-      const recipe = active?.recipes.get(request.tool);
-      const reachable = request.internal ? recipe !== undefined : listed(request.server, recipe);
-      if (!active || !recipe || !reachable) return { kind: 'unknown_tool' };
-      const args = request.args ?? {};
-      if (!isPlainObject(args))
-        return reject({
-          code: 'INVALID_ARGUMENTS',
-          message: 'arguments must be an object',
-          retrySafe: false,
-          status: 400,
-        });
-      const problem = options.validator.check(recipe.input, args);
-      if (problem)
-        return reject({
-          code: 'INVALID_ARGUMENTS',
-          message: `invalid arguments: ${problem}`,
-          retrySafe: false,
-          status: 400,
-        });
-
-      const argsHash = sha256(canonicalJson(args));
-      if (request.resume) return resume(request, recipe, argsHash, request.resume);
-      const key = await resolveKey(
-        options.evaluator,
-        recipe,
-        args as JsonObject,
-        argsHash,
-        request,
-        limits.keyTtlMs,
-      );
-      if ('error' in key) return reject(key.error);
-      const now = Date.now();
-      const deadlineMs = recipe.deadlineMs ?? limits.deadlineMs;
-      // A limited call waits for a claim, which counts its tool's running calls: no hand-off.
-      const slot = recipe.concurrency === null ? (options.handOff?.reserve() ?? null) : null;
-      let outcome;
+      const stage: SubmitStage = { recorded: 'no', callId: null, keyed: false };
       try {
-        outcome = await store.enqueue({
-          id: newCallId(now),
-          workspace,
-          tool: recipe.tool,
-          releaseId: active.releaseId,
-          args: args as JsonObject,
-          argsHash,
-          idempotencyKey: key.key,
-          idempotencySource: key.source,
-          keyTtlMs: key.ttlMs,
-          maxAttempts: limits.maxAttempts,
-          deadlineAt: now + deadlineMs,
-          concurrencyLimit: recipe.concurrency,
-          meta: { server: request.server, ...request.meta },
-          ...(slot ? { claimFor: { workerId: slot.workerId, leaseMs: slot.leaseMs } } : {}),
-        });
+        return await submitCall(request, stage);
       } catch (error) {
-        slot?.cancel();
+        // The store failed under the call: a tool result saying how far it got, never a -32603.
+        if (isStoreUnavailable(error)) return storeOutage(stage);
         throw error;
       }
-      failpoint('after-enqueue-before-answer', recipe.tool);
-      if (slot && outcome.kind === 'created' && outcome.token !== null)
-        slot.give({ call: outcome.call, token: outcome.token });
-      else slot?.cancel();
-      if (outcome.kind === 'conflict') {
-        return reject(
-          {
-            code: 'IDEMPOTENCY_KEY_REUSED',
-            message: 'this idempotency key was already used with other arguments',
-            retrySafe: false,
-            status: 422,
-          },
-          outcome.callId,
-        );
-      }
-      const call = outcome.call;
-      const queued =
-        (outcome.kind === 'created' && outcome.token === null) ||
-        (outcome.kind === 'existing' && outcome.resumed);
-      if (queued) options.onEnqueued?.();
-      return attach(call, recipe, request);
     },
 
     async getTask(callId) {

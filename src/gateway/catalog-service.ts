@@ -230,6 +230,8 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
         );
       case 'unknown_tool':
         throw new ProtocolError(ProtocolErrorCode.InternalError, `prompt ${name}: its recipe is missing`);
+      case 'store_unavailable':
+        throw new ProtocolError(ProtocolErrorCode.InternalError, `prompt ${name}: ${outcome.error.message}`);
     }
   }
 
@@ -278,6 +280,8 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
         throw new ProtocolError(ProtocolErrorCode.InvalidParams, outcome.message, outcome.data);
       case 'unknown_tool':
         throw new ResourceNotFoundError(uri);
+      case 'store_unavailable':
+        throw new ProtocolError(ProtocolErrorCode.InternalError, `reading ${uri}: ${outcome.error.message}`);
     }
   }
 }

@@ -67,6 +67,8 @@ export function toCallToolResult(outcome: SubmitOutcome, tool: string): CallTool
         },
         outcome.callId,
       );
+    case 'store_unavailable':
+      return failure(outcome.error, outcome.callId);
     case 'invalid_input':
       throw new ProtocolError(ProtocolErrorCode.InvalidParams, outcome.message, outcome.data);
     case 'unknown_tool':
@@ -166,6 +168,9 @@ export function restReply(outcome: SubmitOutcome, tool: string): RestReply {
           error: { code: 'INVALID_INPUT', message: outcome.message, retry_safe: false },
         },
       };
+    case 'store_unavailable':
+      // 503 whatever retry_safe says: the platform, not the call, is unavailable.
+      return { ...restError(outcome.error, outcome.callId, 'unavailable'), status: 503 };
     case 'unknown_tool':
       return {
         status: 404,

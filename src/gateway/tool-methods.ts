@@ -13,6 +13,7 @@ import { IDEMPOTENCY_META_KEY, TASKS_EXTENSION } from './mcp-protocol.js';
 import { INPUT_CAPABILITIES_META_KEY } from '../core/input-capabilities.js';
 import { inputCapabilities, resumeOf } from './input-responses.js';
 import { inputRequiredResult, toCallToolResult } from './results.js';
+import { isStoreUnavailable, storeOutage } from './store-outage.js';
 import { checkParamHeaders } from './standard-headers.js';
 import { createTaskResult } from './task-wire.js';
 import type { StepProgress, SubmitOutcome, ToolDescriptor } from './tool-service.js';
@@ -47,7 +48,14 @@ export function createToolMethods(options: McpMethodsOptions): [string, McpMetho
         'Invalid params: tools/call requires params.name, a tool name',
       );
     const meta = isPlainObject(params._meta) ? params._meta : undefined;
-    const descriptor = await descriptorOf(context.server, name);
+    let descriptor;
+    try {
+      descriptor = await descriptorOf(context.server, name);
+    } catch (error) {
+      // The active release could not be read: nothing was recorded (see CallService.submit).
+      if (!isStoreUnavailable(error)) throw error;
+      return toCallToolResult(storeOutage({ recorded: 'no', callId: null, keyed: false }), name);
+    }
     const support = tasks ? (descriptor?.taskSupport ?? 'optional') : 'never';
     const declaresTasks = declares(context, TASKS_EXTENSION);
     if (descriptor?.paramHeaders && context.era === 'modern')
@@ -82,7 +90,14 @@ export function createToolMethods(options: McpMethodsOptions): [string, McpMetho
     if (outcome.kind === 'input_required' && context.era === 'modern') return inputRequiredResult(outcome);
     const taskId = taskIdOf(outcome, asTask, support);
     if (taskId !== null && tasks) {
-      const view = await tasks.getTask(taskId);
+      let view;
+      try {
+        view = await tasks.getTask(taskId);
+      } catch (error) {
+        // The call was recorded (its id is the task id): a retry with the key, or tasks/get, finds it.
+        if (!isStoreUnavailable(error)) throw error;
+        return toCallToolResult(storeOutage({ recorded: 'yes', callId: taskId, keyed: true }), name);
+      }
       if (view) return createTaskResult(view);
     }
     return toCallToolResult(outcome, name);

@@ -101,7 +101,12 @@ export type SubmitOutcome =
    * A retry's `requestState` or `inputResponses` was refused (unknown or tampered state, a response that
    * does not fit its request): a JSON-RPC -32602 with `data`. Nothing was recorded; an open ask stays open.
    */
-  | { kind: 'invalid_input'; message: string; callId: string | null; data: JsonObject };
+  | { kind: 'invalid_input'; message: string; callId: string | null; data: JsonObject }
+  /**
+   * The store failed under the call (unreachable, or silent past its query timeout): an INTERNAL tool
+   * result (REST 503), with the call id when the call was recorded before the failure (store-outage.ts).
+   */
+  | { kind: 'store_unavailable'; error: ToolError; callId: string | null };
 
 /** A settled call's outcome; `content` holds the recipe's extra content blocks (image, audio, resource, …). */
 export type CallResult =

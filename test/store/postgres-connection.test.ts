@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createPostgresStore } from '../../src/store/postgres/postgres-store.js';
+import { FaultProxy } from '../chaos/harness/fault-proxy.js';
 import { externalPostgres, usePostgres } from '../helpers/postgres.js';
 import { callInput, claimOne, deploy, enqueueNew, LEASE_MS } from './contract/fixtures.js';
 import {
@@ -137,4 +138,57 @@ describe('a PostgreSQL restart under running stores', () => {
       }
     },
   );
+});
+
+describe('a half-open pool connection: the query timeout', () => {
+  it('fails a statement on a blackholed connection as unavailable within the timeout, drops the connection, and recovers', async () => {
+    const QUERY_TIMEOUT_MS = 300;
+    const CONNECT_TIMEOUT_MS = 1_000;
+    const h = await makePostgresHarness(server);
+    const target = new URL(h.url);
+    const proxy = new FaultProxy({ host: target.hostname, port: Number(target.port) });
+    const viaProxy = new URL(h.url);
+    viaProxy.port = String(await proxy.listen());
+    // One connection: a timed-out connection left checked out would block every later statement.
+    const store = createPostgresStore({
+      url: viaProxy.toString(),
+      poolSize: 1,
+      queryTimeoutMs: QUERY_TIMEOUT_MS,
+      connectTimeoutMs: CONNECT_TIMEOUT_MS,
+    });
+    try {
+      await h.store.migrate();
+      const release = await deploy(h.store);
+      const before = await enqueueNew(store, release); // the pool's one connection is open and idle
+      proxy.blackhole(); // it stays open, and nothing comes back any more
+
+      // A write on the silent connection: not retried (it may have been applied), reported as unavailable.
+      let started = Date.now();
+      const write = await store.enqueue(callInput(release)).then(
+        () => null,
+        (error: unknown) => error as Error & { cause?: Error },
+      );
+      const writeMs = Date.now() - started;
+      expect(write).toMatchObject({ name: 'StoreUnavailableError' });
+      expect(write?.cause).toMatchObject({ name: 'QueryTimeoutError' });
+      expect(write?.message).toMatch(/no answer within 300 ms .*may or may not have been applied/);
+      // Liveness, not performance: without the timeout this never returns.
+      expect(writeMs).toBeLessThan(20 * QUERY_TIMEOUT_MS);
+
+      // A read: retried once, on a new connection the blackhole never answers either.
+      started = Date.now();
+      await expect(store.getCall(before)).rejects.toMatchObject({ name: 'StoreUnavailableError' });
+      expect(Date.now() - started).toBeLessThan(10 * (QUERY_TIMEOUT_MS + CONNECT_TIMEOUT_MS));
+
+      // Healed: the dead connection was destroyed, not returned to the pool of one, so the store goes on.
+      proxy.heal();
+      expect((await store.getCall(before))?.id).toBe(before);
+      const after = await enqueueNew(store, release);
+      expect(await h.store.getCall(after)).toMatchObject({ id: after, status: 'queued' });
+    } finally {
+      await store.close();
+      await proxy.close();
+      await h.cleanup();
+    }
+  });
 });

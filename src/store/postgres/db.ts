@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { StoreUnavailableError as BaseStoreUnavailableError } from '../store-errors.js';
 
 /**
  * The database clock in integer milliseconds since the epoch: every lease, expiry and run-after decision
@@ -39,16 +40,33 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * The store could not reach PostgreSQL (refused, reset, shut down, timed out). The operation may or may
- * not have been applied if the connection broke mid-statement; nothing is retried behind the caller's
- * back except reads and statements that provably never started.
+ * The store could not reach PostgreSQL (refused, reset, shut down, no answer within the query timeout).
+ * The operation may or may not have been applied if the connection broke (or went silent) mid-statement;
+ * nothing is retried behind the caller's back except reads and statements that provably never started.
  */
-export class StoreUnavailableError extends Error {
+export class StoreUnavailableError extends BaseStoreUnavailableError {
   constructor(url: string, cause: unknown) {
     super(`PostgreSQL store unavailable (${redactUrl(url)}): ${messageOf(cause)}`, { cause });
-    this.name = 'StoreUnavailableError';
   }
 }
+
+/**
+ * A statement got no answer within the query timeout: the connection is presumed dead (half-open: the
+ * peer vanished without a reset) and is destroyed, never handed to the next caller. The statement may
+ * still have run, and committed, on the server: a timed-out write has an unknown outcome.
+ */
+export class QueryTimeoutError extends Error {
+  constructor(timeoutMs: number, cause: unknown) {
+    super(
+      `no answer within ${timeoutMs} ms (query timeout); the connection was dropped and the statement may or may not have been applied`,
+      { cause },
+    );
+    this.name = 'QueryTimeoutError';
+  }
+}
+
+/** pg's own message when a query's `query_timeout` passes (pg/lib/client.js). */
+const PG_QUERY_TIMEOUT = 'Query read timeout';
 
 function messageOf(error: unknown): string {
   return error instanceof Error ? error.message || error.name : String(error);
@@ -72,6 +90,7 @@ const CONNECTION_CODES = new Set([
 /** A failure of the connection rather than of the statement. */
 export function isConnectionError(error: unknown): boolean {
   if (!(error instanceof Error)) return false;
+  if (error instanceof QueryTimeoutError) return true;
   const code = (error as { code?: unknown }).code;
   if (typeof code === 'string' && (CONNECTION_CODES.has(code) || code.startsWith('08'))) return true;
   return /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|not queryable/i.test(
@@ -87,14 +106,25 @@ function isRetryable(error: unknown): boolean {
 
 export type Row = object;
 
-/** What the store's operations query through: the pool, with errors made clear and safe retries. */
+/**
+ * What the store's operations query through: the pool, with errors made clear and safe retries. Every
+ * statement is bounded by the query timeout (see `createDb`); one that times out fails with a
+ * StoreUnavailableError (its cause a QueryTimeoutError) and its connection is destroyed.
+ */
 export interface Db {
-  /** One statement (atomic on its own). Retried only on deadlock or serialization failure. */
+  /**
+   * One statement (atomic on its own). Retried only on deadlock or serialization failure, never after a
+   * broken connection or a timeout (it may have been applied).
+   */
   query<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
-  /** A read: also retried once when the connection broke (reading twice is harmless). */
+  /** A read: also retried once when the connection broke or timed out (reading twice is harmless). */
   read<R extends Row = Row>(sql: string, params?: readonly unknown[]): Promise<R[]>;
-  /** Statements in one transaction on one connection, committed when `fn` resolves. */
-  transaction<T>(fn: (q: Querier) => Promise<T>): Promise<T>;
+  /**
+   * Statements in one transaction on one connection, committed when `fn` resolves. `unbounded`: no
+   * query timeout on its statements after BEGIN (migrations: DDL, and waiting for another migrator's
+   * advisory lock). A COMMIT that timed out or broke has an unknown outcome.
+   */
+  transaction<T>(fn: (q: Querier) => Promise<T>, options?: { unbounded?: boolean }): Promise<T>;
   readonly pool: pg.Pool;
   /** Backend process ids of this pool's connections (to tell own notifications from others'). */
   readonly backendPids: ReadonlySet<number>;
@@ -112,8 +142,20 @@ class NotStarted extends Error {
   }
 }
 
-export function createDb(url: string, options: { poolSize: number; connectTimeoutMs: number }): Db {
+export interface DbOptions {
+  poolSize: number;
+  connectTimeoutMs: number;
+  /**
+   * How long one statement may go unanswered before its connection is given up (ms; 0: no limit). The
+   * store's statements take milliseconds; this bounds a query on a half-open connection (a peer that
+   * vanished without a reset, which TCP keepalive takes minutes to notice, or never while it still ACKs).
+   */
+  queryTimeoutMs: number;
+}
+
+export function createDb(url: string, options: DbOptions): Db {
   const pool = new pg.Pool({ ...clientConfig(url, options.connectTimeoutMs), max: options.poolSize });
+  const timeoutMs = options.queryTimeoutMs > 0 ? options.queryTimeoutMs : undefined;
   const backendPids = new Set<number>();
   const pidOf = (client: pg.PoolClient) => (client as unknown as { processID?: number }).processID;
   pool.on('connect', (client) => {
@@ -148,28 +190,59 @@ export function createDb(url: string, options: { poolSize: number; connectTimeou
     }
   }
 
-  const run = async <R extends Row>(sql: string, params?: readonly unknown[]) =>
-    (await pool.query(sql, params as unknown[] | undefined)).rows as R[];
+  /** The statement as pg's query config: with pg's `query_timeout` unless unbounded. */
+  const statement = (sql: string, params: readonly unknown[] | undefined, bounded: boolean) => ({
+    text: sql,
+    values: params as unknown[] | undefined,
+    ...(bounded && timeoutMs !== undefined ? { query_timeout: timeoutMs } : {}),
+  });
 
-  async function inTransaction<T>(fn: (q: Querier) => Promise<T>): Promise<T> {
+  /** pg's timeout error as ours (the rest unchanged). */
+  const timedOut = (error: unknown): unknown =>
+    error instanceof Error && error.message === PG_QUERY_TIMEOUT
+      ? new QueryTimeoutError(timeoutMs ?? 0, error)
+      : error;
+
+  // pool.query releases its client with the error on any failure, and pg-pool destroys a client released
+  // with an error: on a timeout the client still has the unanswered query active, so `end()` destroys the
+  // socket at once. The connection is never handed to the next caller.
+  const run = async <R extends Row>(sql: string, params?: readonly unknown[]) => {
+    try {
+      return (await pool.query(statement(sql, params, true))).rows as R[];
+    } catch (error) {
+      throw timedOut(error);
+    }
+  };
+
+  async function inTransaction<T>(fn: (q: Querier) => Promise<T>, bounded: boolean): Promise<T> {
     const client = await pool.connect().catch((error: unknown) => {
       throw new NotStarted(error);
     });
+    const on = (limit: boolean) =>
+      async function send<R extends Row>(sql: string, params?: readonly unknown[]) {
+        try {
+          return (await client.query(statement(sql, params, limit))).rows as R[];
+        } catch (error) {
+          throw timedOut(error);
+        }
+      };
+    const send = on(bounded);
     try {
-      await client.query('BEGIN');
+      // Always bounded: a pooled connection that went silent is found here, before anything ran.
+      await on(true)('BEGIN');
     } catch (error) {
       client.release(error as Error);
       throw new NotStarted(error);
     }
-    const q: Querier = async <R extends Row>(sql: string, params?: readonly unknown[]) =>
-      (await client.query(sql, params as unknown[] | undefined)).rows as R[];
     let broken: Error | undefined;
     try {
-      const result = await fn(q);
-      await client.query('COMMIT');
+      const result = await fn(send);
+      await send('COMMIT');
       return result;
     } catch (error) {
-      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      // A broken or silent connection is not asked to roll back (the server does when it drops it).
+      if (isConnectionError(error)) broken = error as Error;
+      else await send('ROLLBACK').catch((e: Error) => (broken = e));
       throw error;
     } finally {
       // A connection that failed is destroyed rather than handed to the next caller.
@@ -183,6 +256,6 @@ export function createDb(url: string, options: { poolSize: number; connectTimeou
     url,
     query: (sql, params) => attempt(() => run(sql, params), false),
     read: (sql, params) => attempt(() => run(sql, params), true),
-    transaction: (fn) => attempt(() => inTransaction(fn), false),
+    transaction: (fn, txOptions) => attempt(() => inTransaction(fn, !txOptions?.unbounded), false),
   };
 }

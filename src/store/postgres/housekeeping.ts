@@ -27,8 +27,14 @@ gone AS (DELETE FROM calls WHERE id IN (SELECT id FROM doomed) RETURNING 1)
 SELECT (SELECT count(*) FROM doomed) AS picked, (SELECT count(*) FROM gone) AS calls,
   (SELECT count(*) FROM keys) AS keys`;
 
-const PRUNE_KEYS = `WITH gone AS (DELETE FROM idempotency_keys WHERE expires_at <= ${NOW} RETURNING 1)
-SELECT count(*) AS keys FROM gone`;
+// Expired keys, in batches as well (by idempotency_keys_expiry): every statement stays well inside the
+// store's query timeout however many keys expired. $1 batch size.
+const PRUNE_KEYS = `
+WITH doomed AS MATERIALIZED (
+  SELECT workspace, tool, key FROM idempotency_keys WHERE expires_at <= ${NOW} LIMIT $1 FOR UPDATE SKIP LOCKED),
+gone AS (DELETE FROM idempotency_keys k USING doomed d
+  WHERE k.workspace = d.workspace AND k.tool = d.tool AND k.key = d.key RETURNING 1)
+SELECT (SELECT count(*) FROM doomed) AS picked, (SELECT count(*) FROM gone) AS keys`;
 
 const BATCH = 500;
 
@@ -49,8 +55,11 @@ export function createHousekeepingOps(db: Db): HousekeepingOps {
         total.keys += batch?.keys ?? 0;
         more = batch?.picked === BATCH;
       }
-      const [expired] = await db.query<{ keys: number }>(PRUNE_KEYS);
-      total.keys += expired?.keys ?? 0;
+      for (let more = true; more;) {
+        const [expired] = await db.query<{ picked: number; keys: number }>(PRUNE_KEYS, [BATCH]);
+        total.keys += expired?.keys ?? 0;
+        more = expired?.picked === BATCH;
+      }
       return total;
     },
   };

@@ -22,7 +22,15 @@ export interface PostgresStoreOptions {
   connectTimeoutMs?: number;
   /** The fallback poll behind LISTEN/NOTIFY, while someone listens (ms, default 1000). */
   fallbackPollMs?: number;
+  /**
+   * How long one statement may go unanswered before it fails with a StoreUnavailableError and its
+   * connection is destroyed (ms, default 5000; 0: no limit). Migrations are not bounded by it.
+   */
+  queryTimeoutMs?: number;
 }
+
+/** The store's statements take milliseconds; this only catches a connection that went silent. */
+export const DEFAULT_QUERY_TIMEOUT_MS = 5_000;
 
 const POSTGRES_CAPABILITIES: StoreCapabilities = {
   pushNotifications: {
@@ -43,7 +51,11 @@ const POSTGRES_CAPABILITIES: StoreCapabilities = {
  */
 export function createPostgresStore(options: PostgresStoreOptions): Store {
   const connectTimeoutMs = options.connectTimeoutMs ?? 5_000;
-  const db = createDb(options.url, { poolSize: options.poolSize ?? 10, connectTimeoutMs });
+  const db = createDb(options.url, {
+    poolSize: options.poolSize ?? 10,
+    connectTimeoutMs,
+    queryTimeoutMs: options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS,
+  });
   const notifier = new PostgresChangeNotifier({
     client: clientConfig(options.url, connectTimeoutMs),
     isOwnBackend: (pid) => db.backendPids.has(pid),
@@ -64,7 +76,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
   return {
     kind: 'postgres',
     capabilities: POSTGRES_CAPABILITIES,
-    migrate: () => db.transaction((q) => applyMigrations(q, loadPostgresMigrations(), { lock: true })),
+    // Unbounded: DDL may take long, and so may waiting for another process's migration lock.
+    migrate: () =>
+      db.transaction((q) => applyMigrations(q, loadPostgresMigrations(), { lock: true }), {
+        unbounded: true,
+      }),
     checkSchema: () => schema.check(),
     ping: async () => void (await db.read('SELECT 1')),
     close: () => (closed ??= notifier.close().then(() => db.pool.end())),

@@ -118,6 +118,9 @@ function judge(
       );
       continue;
     }
+    // DESIGN.md: everything about a known tool's execution is a tool result (a store outage included).
+    if (op.errorCode === 'JSONRPC_-32603')
+      violations.push(`internal error: op ${op.id} (key ${op.key}) was answered JSON-RPC -32603`);
     if (!call) continue; // never acknowledged and never committed: the client knows it has no call
     if (!TERMINAL.has(call.status)) {
       if (op.callId) {
