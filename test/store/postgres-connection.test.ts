@@ -192,3 +192,25 @@ describe('a half-open pool connection: the query timeout', () => {
     }
   });
 });
+
+describe('prepared statements across a schema change', () => {
+  it('a statement prepared before another process migrated runs again unprepared, nothing lost', async () => {
+    const h = await makePostgresHarness(server);
+    try {
+      await h.store.migrate();
+      const release = await deploy(h.store);
+      const first = await enqueueNew(h.store, release);
+      // Prepared on this pool's connection: `SELECT *` with the columns of today's schema.
+      expect((await h.store.getCall(first))?.id).toBe(first);
+      // A newer build adds a column while this process runs (as a rolling upgrade would).
+      const raw = await rawClient(h.url);
+      await raw.query('ALTER TABLE calls ADD COLUMN added_by_a_newer_build INTEGER');
+      await raw.end();
+      const second = await enqueueNew(h.store, release, { args: { n: 2 } });
+      expect((await h.store.getCall(first))?.id).toBe(first);
+      expect((await h.store.getCall(second))?.status).toBe('queued');
+    } finally {
+      await h.cleanup();
+    }
+  });
+});
