@@ -191,7 +191,9 @@ try {
             token: c.token,
           })),
         async () =>
-          (await client.query(POSTGRES_FIFO, [LIMIT, LEASE_MS])).rows.map((r) => ({
+          (
+            await client.query({ name: 'fifo_claim', text: POSTGRES_FIFO, values: [LIMIT, LEASE_MS] })
+          ).rows.map((r) => ({
             id: r.id,
             token: Number(r.lease_token),
           })),

@@ -9,7 +9,10 @@ import { NOW, type Db } from './db.js';
  *
  * - `lanes` walks the (workspace, tool) pairs with runnable calls, one index seek each (a loose scan of
  *   the calls_lanes partial index), and `waiting` takes each lane's oldest $1 calls with their rank;
- * - `busy` counts the running calls of every lane (the calls_running_lanes partial index);
+ * - `busy` and `busy_workspaces` count the running calls of those lanes and their workspaces, one
+ *   index-only range each on the calls_running_lanes partial index (a count over every running call
+ *   would take a status index instead, and wade through the dead entries every status change leaves
+ *   until vacuum);
  * - `limited` counts again, exactly, the running calls of each lane whose oldest call has a concurrency
  *   limit, through `switchyard_lane_running`, which first takes the lane's transaction-scoped lock (see
  *   migration 0003): a lane another claimer is claiming from right now counts as full for this claim;
@@ -54,7 +57,14 @@ waiting AS MATERIALIZED (
     ORDER BY run_after, created_at, seq LIMIT $1) w
   WINDOW lane AS (PARTITION BY w.workspace, w.tool ORDER BY w.run_after, w.created_at, w.seq)),
 busy AS MATERIALIZED (
-  SELECT workspace, tool, count(*) AS running FROM calls WHERE status = 'running' GROUP BY workspace, tool),
+  SELECT l.workspace, l.tool,
+    (SELECT count(*) FROM calls r WHERE r.status = 'running' AND r.workspace = l.workspace AND r.tool = l.tool)
+      AS running
+  FROM lanes l),
+busy_workspaces AS MATERIALIZED (
+  SELECT w.workspace,
+    (SELECT count(*) FROM calls r WHERE r.status = 'running' AND r.workspace = w.workspace) AS running
+  FROM (SELECT DISTINCT workspace FROM lanes) w),
 limited AS MATERIALIZED (
   SELECT workspace, tool, lane_limit - switchyard_lane_running(workspace, tool) AS slots
   FROM waiting WHERE lane_rank = 1 AND lane_limit IS NOT NULL),
@@ -66,7 +76,7 @@ eligible AS MATERIALIZED (
   WHERE w.lane_limit IS NULL OR w.lane_rank <= m.slots),
 turns AS MATERIALIZED (
   SELECT e.id, e.run_after, e.created_at, e.seq,
-    coalesce((SELECT sum(b.running) FROM busy b WHERE b.workspace = e.workspace), 0)
+    coalesce((SELECT b.running FROM busy_workspaces b WHERE b.workspace = e.workspace), 0)
       + row_number() OVER (PARTITION BY e.workspace ORDER BY e.lane_turn, e.run_after, e.created_at, e.seq) AS turn
   FROM eligible e),
 picked AS MATERIALIZED (
