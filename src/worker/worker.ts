@@ -126,8 +126,9 @@ export class Worker {
     try {
       do {
         this.pumpAgain = false;
-        const room = this.options.concurrency - this.inFlight.size;
-        if (room <= 0 || this.state !== 'running') return;
+        // None while isolating a call, or unless running.
+        const room = this.room;
+        if (room <= 0) return;
         const claimed = await this.deps.store.claim({
           workerId: this.id,
           limit: room,
@@ -136,6 +137,13 @@ export class Worker {
           isolation: { afterCrashes: this.options.maxCrashes, alone: this.inFlight.size === 0 },
         });
         for (const c of claimed) {
+          if (c.isolated && this.inFlight.size > 0) {
+            // A hand-off arrived while the claim was on its way: this call may not run beside it.
+            this.deps.store
+              .release(c.call.id, c.token)
+              .catch((error: unknown) => this.options.onError?.(error));
+            continue;
+          }
           if (c.isolated) this.isolating = c.call.id;
           this.launch(c);
         }
