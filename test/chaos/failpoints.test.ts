@@ -77,13 +77,14 @@ describe('chaos: failpoints in the call path', () => {
 
   describe('PostgreSQL', () => {
     const postgres = usePostgres();
-    it('crash after the action, before its journal write', async () => {
+    it.each(POINTS)('crash at %s', async (point) => {
       world = await chaosWorld({ postgresUrl: await postgres().createDatabase() });
-      await runWithFailpoint(
+      const result = await runWithFailpoint(
         world,
-        'after-action-before-journal=crash@0.3',
-        'failpoint after-action-before-journal crash (postgres)',
+        `${point}=crash@0.3`,
+        `failpoint ${point} crash (postgres)`,
       );
+      expect(result.figures.crashRecoveries).toBeGreaterThan(0);
     });
 
     it('event loop stalled past the lease before the settlement: the zombie settlement is refused', async () => {
