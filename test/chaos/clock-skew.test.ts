@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { usePostgres } from '../helpers/postgres.js';
+import { describe, expect } from 'vitest';
 import { CHAOS_LIMITS, livenessBound } from './harness/liveness.js';
 import { runLoad } from './harness/mcp-client.js';
+import { onEachBackend } from './harness/each-backend.js';
 import { chaosProfile } from './harness/profile.js';
 import { verdict } from './harness/report.js';
-import { chaosWorld, type ChaosWorld } from './harness/world.js';
+import { type ChaosWorld } from './harness/world.js';
 
 // One worker's clock runs ahead by twice the lease (SWITCHYARD_FAILPOINTS="clock-skew=+MS" shifts its
 // Date.now()). On SQLite every process judges leases by its own clock: the skewed worker sees healthy
@@ -26,24 +26,17 @@ async function skewedWorker(world: ChaosWorld, label: string) {
 }
 
 describe('chaos: a worker with a skewed clock', () => {
-  let world: ChaosWorld | null = null;
-  afterEach(async () => {
-    await world?.close();
-    world = null;
-  });
-
-  it('SQLite: leases judged by each process clock — early steals, fenced', async () => {
-    world = await chaosWorld({});
-    await skewedWorker(world, 'clock skew +2 leases (sqlite)');
-  });
-
-  describe('PostgreSQL', () => {
-    const postgres = usePostgres();
-    it('leases judged by the database clock — no steals', async () => {
-      world = await chaosWorld({ postgresUrl: await postgres().createDatabase() });
-      const result = await skewedWorker(world, 'clock skew +2 leases (postgres)');
-      expect(result.figures.crashRecoveries).toBe(0);
-      expect(result.figures.ok).toBe(result.figures.invoked);
-    });
-  });
+  onEachBackend(
+    {
+      sqlite: 'leases judged by each process clock — early steals, fenced',
+      postgres: 'leases judged by the database clock — no steals',
+    },
+    async (world, backend) => {
+      const result = await skewedWorker(world, `clock skew +2 leases (${backend})`);
+      if (backend === 'postgres') {
+        expect(result.figures.crashRecoveries).toBe(0);
+        expect(result.figures.ok).toBe(result.figures.invoked);
+      }
+    },
+  );
 });

@@ -1,11 +1,11 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { usePostgres } from '../helpers/postgres.js';
+import { describe, expect } from 'vitest';
 import { livenessBound } from './harness/liveness.js';
 import { runLoad } from './harness/mcp-client.js';
 import type { Proc } from './harness/processes.js';
+import { onEachBackend } from './harness/each-backend.js';
 import { chaosProfile } from './harness/profile.js';
 import { verdict } from './harness/report.js';
-import { chaosWorld, pause, type ChaosWorld } from './harness/world.js';
+import { pause, type ChaosWorld } from './harness/world.js';
 
 // A rolling restart under load: each worker in turn gets SIGTERM (drain: stop claiming, finish or release
 // in-flight calls, exit 0) and a replacement starts; then the gateway too. Nothing is lost or doubled.
@@ -42,22 +42,7 @@ async function rollingRestart(world: ChaosWorld, label: string) {
 }
 
 describe('chaos: SIGTERM drain under load (rolling restart)', () => {
-  let world: ChaosWorld | null = null;
-  afterEach(async () => {
-    await world?.close();
-    world = null;
-  });
-
-  it('SQLite: 2 gateways, 2 workers', async () => {
-    world = await chaosWorld({});
-    await rollingRestart(world, 'SIGTERM drain, rolling restart (sqlite)');
-  });
-
-  describe('PostgreSQL', () => {
-    const postgres = usePostgres();
-    it('2 gateways, 2 workers', async () => {
-      world = await chaosWorld({ postgresUrl: await postgres().createDatabase() });
-      await rollingRestart(world, 'SIGTERM drain, rolling restart (postgres)');
-    });
-  });
+  onEachBackend({ sqlite: '2 gateways, 2 workers', postgres: '2 gateways, 2 workers' }, (world, backend) =>
+    rollingRestart(world, `SIGTERM drain, rolling restart (${backend})`),
+  );
 });

@@ -1,10 +1,10 @@
-import { afterEach, describe, expect, it } from 'vitest';
-import { usePostgres } from '../helpers/postgres.js';
+import { describe, expect } from 'vitest';
 import { livenessBound } from './harness/liveness.js';
 import { runLoad } from './harness/mcp-client.js';
+import { onEachBackend } from './harness/each-backend.js';
 import { chaosProfile } from './harness/profile.js';
 import { verdict } from './harness/report.js';
-import { chaosWorld, pause, type ChaosWorld } from './harness/world.js';
+import { pause, type ChaosWorld } from './harness/world.js';
 
 // A gateway killed after it committed the call and before it answered (failpoint
 // after-enqueue-before-answer=crash): the client's connection drops without the call id. It retries
@@ -43,22 +43,7 @@ async function gatewayCrashes(world: ChaosWorld, label: string) {
 }
 
 describe('chaos: gateway killed after enqueue, before answering', () => {
-  let world: ChaosWorld | null = null;
-  afterEach(async () => {
-    await world?.close();
-    world = null;
-  });
-
-  it('SQLite: 2 gateways, 2 workers', async () => {
-    world = await chaosWorld({});
-    await gatewayCrashes(world, 'gateway crash after enqueue (sqlite)');
-  });
-
-  describe('PostgreSQL', () => {
-    const postgres = usePostgres();
-    it('2 gateways, 2 workers', async () => {
-      world = await chaosWorld({ postgresUrl: await postgres().createDatabase() });
-      await gatewayCrashes(world, 'gateway crash after enqueue (postgres)');
-    });
-  });
+  onEachBackend({ sqlite: '2 gateways, 2 workers', postgres: '2 gateways, 2 workers' }, (world, backend) =>
+    gatewayCrashes(world, `gateway crash after enqueue (${backend})`),
+  );
 });
