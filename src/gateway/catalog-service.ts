@@ -182,6 +182,26 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
     },
   };
 
+  /** The recipe behind a prompt or a resource, run as an internal call (no client idempotency key). */
+  function submitInternal(
+    recipe: string,
+    server: string,
+    args: JsonObject,
+    meta: JsonObject,
+    extra: Pick<SubmitRequest, 'signal' | 'resume'>,
+  ): Promise<SubmitOutcome> {
+    return options.submit({
+      server,
+      tool: recipe,
+      args,
+      headerKey: null,
+      metaKey: null,
+      meta,
+      internal: true,
+      ...extra,
+    });
+  }
+
   /** A prompt's recipe runs like a tool call; it may ask for input (an InputRequiredResult). */
   async function runPrompt(
     recipe: string,
@@ -190,17 +210,16 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
     input: JsonObject,
     request: PromptRequest | undefined,
   ): Promise<{ data: JsonValue } | InputRequiredAnswer> {
-    const outcome = await options.submit({
+    const outcome = await submitInternal(
+      recipe,
       server,
-      tool: recipe,
-      args: input,
-      headerKey: null,
-      metaKey: null,
-      meta: { face: 'prompt', prompt: name, ...request?.meta },
-      internal: true,
-      ...(request ? { signal: request.signal } : {}),
-      ...(request?.resume ? { resume: request.resume } : {}),
-    });
+      input,
+      { face: 'prompt', prompt: name, ...request?.meta },
+      {
+        ...(request ? { signal: request.signal } : {}),
+        ...(request?.resume ? { resume: request.resume } : {}),
+      },
+    );
     switch (outcome.kind) {
       case 'settled':
         if (outcome.result.ok) return { data: outcome.result.data };
@@ -243,16 +262,7 @@ export function createCatalogService(options: CatalogServiceOptions): CatalogSer
     input: JsonObject,
     signal: AbortSignal,
   ): Promise<JsonValue> {
-    const outcome = await options.submit({
-      server,
-      tool: recipe,
-      args: input,
-      headerKey: null,
-      metaKey: null,
-      meta: { face: 'resource', uri },
-      signal,
-      internal: true,
-    });
+    const outcome = await submitInternal(recipe, server, input, { face: 'resource', uri }, { signal });
     switch (outcome.kind) {
       case 'settled':
         if (outcome.result.ok) return outcome.result.data;
