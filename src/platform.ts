@@ -37,6 +37,8 @@ export interface PlatformHooks {
   onRoomFreed?: () => void;
   /** Where the gateway hands new calls (worker processes); defaults to the in-process worker, if any. */
   handOff?: HandOff;
+  /** How this process's worker commits settlements; defaults to its store (the supervisor's, under `serve`). */
+  settle?: Store['settle'];
 }
 
 export interface Platform {
@@ -54,7 +56,7 @@ export interface Platform {
 }
 
 /** Opens the configured store: `sqlite:<path>`, or `postgres://…` / `postgresql://…` (several machines). */
-export function openStore(config: ResolvedConfig): Store {
+export function openStore(config: ResolvedConfig, options: { mainWriter?: boolean } = {}): Store {
   const url = config.databaseUrl;
   if (url.startsWith('sqlite:')) {
     const file = url.slice('sqlite:'.length);
@@ -63,6 +65,8 @@ export function openStore(config: ResolvedConfig): Store {
       path: file,
       synchronous: config.sqlite.synchronous,
       pollIntervalMs: config.sqlite.pollIntervalMs,
+      // The gateway commits the hot path's writes (the enqueue; under `serve`, settlements too).
+      backgroundCheckpoints: options.mainWriter === true,
     });
   }
   if (/^postgres(ql)?:\/\//.test(url))
@@ -76,7 +80,7 @@ export function createPlatform(
   roles: PlatformRoles,
   hooks: PlatformHooks = {},
 ): Platform {
-  const store = openStore(config);
+  const store = openStore(config, { mainWriter: roles.gateway });
   const connectors = createConnectorRegistry(builtinConnectors());
   const validator = new JsonSchemaValidator();
   const evaluator = createTemplateEvaluator({
@@ -103,7 +107,7 @@ export function createPlatform(
   const worker = roles.worker
     ? new Worker(
         {
-          store,
+          store: hooks.settle ? { ...store, settle: hooks.settle } : store,
           connectors,
           connection: (name) => vault.resolve(name),
           recipes: {

@@ -51,6 +51,7 @@ export async function runServe(
   const dispatcher = new Dispatcher({
     leaseMs: config.limits.leaseMs,
     onSettled: (callId, settlement) => platform.settled(callId, settlement),
+    settle: (...args) => platform.store.settle(...args),
   });
   const platform = createPlatform(
     config,
@@ -88,11 +89,16 @@ async function runRole(config: ResolvedConfig, roles: { gateway: boolean; worker
   // Under `serve`, a worker process has an IPC channel to its supervisor: calls come in, reports go out.
   const send = process.send?.bind(process);
   const link = send
-    ? new WorkerLink((message) => send(message, undefined, undefined, () => undefined))
+    ? new WorkerLink(
+        (message) => send(message, undefined, undefined, () => undefined),
+        () => platform.store.settle,
+      )
     : null;
   const platform = createPlatform(link ? supervisedConfig(config) : config, roles, {
     onSettled: (callId, settlement) => link?.settled(callId, settlement),
     onRoomFreed: () => link?.report(),
+    // The supervisor commits this worker's settlements: one writer on the hot path (see WorkerLink).
+    ...(link ? { settle: link.settle.bind(link) } : {}),
   });
   process.on('message', (message) => link?.receive(message));
   await platform.start();
@@ -110,7 +116,11 @@ async function runRole(config: ResolvedConfig, roles: { gateway: boolean; worker
   if (roles.gateway) log({ msg: 'switchyard gateway listening', url: `${platform.url}/mcp` });
   else log({ msg: 'switchyard worker started', pid: process.pid });
   // A supervised worker whose supervisor died drains and exits rather than run on as an orphan.
-  if (process.send) process.once('disconnect', () => stop('SIGTERM'));
+  if (process.send)
+    process.once('disconnect', () => {
+      link?.close();
+      stop('SIGTERM');
+    });
 }
 
 /**

@@ -56,10 +56,28 @@ export function createCallService(options: CallServiceOptions): CallService {
   const waiter = new SettlementWaiter(store);
   const listings = new Map<string, ToolDescriptor[]>();
 
-  async function activeTools(): Promise<{ releaseId: string; recipes: ReadonlyMap<string, Recipe> } | null> {
-    const releaseId = await store.getActiveReleaseId(workspace);
-    if (!releaseId) return null;
-    return { releaseId, recipes: await catalog.recipes(releaseId) };
+  type ActiveTools = { releaseId: string; recipes: ReadonlyMap<string, Recipe> } | null;
+  let activeThisTurn: Promise<ActiveTools> | null = null;
+
+  /**
+   * The active release's recipes. Read once per event-loop turn: a `tools/call` looks its tool up and
+   * then submits it within one turn, and under load many requests share a turn; a deploy activated in
+   * between is seen from the next turn on.
+   */
+  function activeTools(): Promise<ActiveTools> {
+    if (activeThisTurn) return activeThisTurn;
+    const read = (async () => {
+      const releaseId = await store.getActiveReleaseId(workspace);
+      if (!releaseId) return null;
+      return { releaseId, recipes: await catalog.recipes(releaseId) };
+    })();
+    activeThisTurn = read;
+    setImmediate(() => (activeThisTurn = null));
+    // A failed read is not shared beyond the requests already holding it.
+    read.catch(() => {
+      if (activeThisTurn === read) activeThisTurn = null;
+    });
+    return read;
   }
 
   function listed(server: string, recipe: Recipe | undefined): recipe is Recipe {

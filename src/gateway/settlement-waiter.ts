@@ -6,6 +6,9 @@ export type SettledCall = Pick<CallRecord, 'status' | 'result' | 'error'>;
 
 type Resolve = (call: SettledCall | null) => void;
 
+/** The shortest time between two looks at the store for the waited-on calls (see `check`). */
+const MIN_CHECK_INTERVAL_MS = 5;
+
 /** A call the client must hear about: settled, or waiting for the client's input. */
 function needsClient(status: CallRecord['status']): boolean {
   return isTerminal(status) || status === 'input_required';
@@ -23,6 +26,8 @@ export class SettlementWaiter {
   private idleTimer: NodeJS.Timeout | undefined;
   private checking = false;
   private checkAgain = false;
+  private lastCheck = -Infinity;
+  private trailing: NodeJS.Timeout | undefined;
 
   constructor(private readonly store: Store) {}
 
@@ -66,6 +71,8 @@ export class SettlementWaiter {
     for (const set of this.waiting.values()) for (const resolve of set) resolve(null);
     this.waiting.clear();
     clearTimeout(this.idleTimer);
+    clearTimeout(this.trailing);
+    this.trailing = undefined;
     this.unsubscribe?.();
     this.unsubscribe = null;
   }
@@ -84,30 +91,45 @@ export class SettlementWaiter {
     }
   }
 
+  /**
+   * Looks at every waited-on call: at once, unless a look began less than MIN_CHECK_INTERVAL_MS ago
+   * (then once when that interval ends). Under load the store changes with every group commit, and
+   * most settlements arrive through `settled` anyway; one query per interval then serves them all.
+   */
   private check(): void {
-    if (this.checking) {
+    if (this.checking || this.trailing) {
       this.checkAgain = true;
       return;
     }
+    const wait = this.lastCheck + MIN_CHECK_INTERVAL_MS - performance.now();
+    if (wait > 0) {
+      this.trailing = setTimeout(() => {
+        this.trailing = undefined;
+        this.check();
+      }, wait);
+      return;
+    }
     this.checking = true;
-    void this.checkLoop().finally(() => (this.checking = false));
+    this.checkAgain = false;
+    this.lastCheck = performance.now();
+    void this.checkOnce().finally(() => {
+      this.checking = false;
+      if (this.checkAgain) this.check();
+    });
   }
 
-  private async checkLoop(): Promise<void> {
-    do {
-      this.checkAgain = false;
-      const ids = [...this.waiting.keys()];
-      if (ids.length === 0) return;
-      let calls: CallRecord[];
-      try {
-        calls = await this.store.getCalls(ids);
-      } catch {
-        return; // the store hiccupped; the next change signal or the wait's timeout ends the wait
-      }
-      for (const call of calls) {
-        if (!needsClient(call.status)) continue;
-        for (const resolve of [...(this.waiting.get(call.id) ?? [])]) resolve(call);
-      }
-    } while (this.checkAgain);
+  private async checkOnce(): Promise<void> {
+    const ids = [...this.waiting.keys()];
+    if (ids.length === 0) return;
+    let calls: CallRecord[];
+    try {
+      calls = await this.store.getCalls(ids);
+    } catch {
+      return; // the store hiccupped; the next change signal or the wait's timeout ends the wait
+    }
+    for (const call of calls) {
+      if (!needsClient(call.status)) continue;
+      for (const resolve of [...(this.waiting.get(call.id) ?? [])]) resolve(call);
+    }
   }
 }

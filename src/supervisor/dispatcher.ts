@@ -1,7 +1,13 @@
 import type { ChildProcess } from 'node:child_process';
 import type { HandOff, HandOffSlot } from '../gateway/hand-off.js';
-import type { ClaimedCall, Settlement } from '../store/store.js';
-import { isMessage, type ReportMessage, type RunMessage } from './messages.js';
+import type { ClaimedCall, Settlement, Store } from '../store/store.js';
+import {
+  isMessage,
+  type ReportMessage,
+  type RunMessage,
+  type SettleMessage,
+  type SettleReplyMessage,
+} from './messages.js';
 
 interface Link {
   child: ChildProcess;
@@ -19,8 +25,9 @@ interface Link {
 /**
  * The supervisor's side of the hand-off (gateway/hand-off.ts): knows each worker process from its
  * reports, estimates its room (its reported room, less the calls sent since the report it made, less
- * open reservations), and sends claimed calls to it over IPC, batched per microtask. Settlements the
- * workers report go to `onSettled` (the gateway's waiters).
+ * open reservations), and sends claimed calls to it over IPC, batched per microtask. The workers'
+ * settlements are committed here (`settle`, this process's store: one writer on the hot path) and,
+ * like the settlements a worker reports having committed itself, go to `onSettled` (the gateway's waiters).
  */
 export class Dispatcher implements HandOff {
   private readonly links = new Map<ChildProcess, Link>();
@@ -29,11 +36,14 @@ export class Dispatcher implements HandOff {
     private readonly options: {
       leaseMs: number;
       onSettled: (callId: string, settlement: Settlement) => void;
+      /** Commits a worker's settlement (the supervisor's `Store.settle`). */
+      settle: Store['settle'];
     },
   ) {}
 
   /** Feeds a message from a worker process. */
   receive(message: unknown, child: ChildProcess): void {
+    if (isMessage<SettleMessage>(message, 'settle')) return void this.settle(message, child);
     if (!isMessage<ReportMessage>(message, 'report')) return;
     let link = this.links.get(child);
     if (!link || link.workerId !== message.workerId) {
@@ -74,6 +84,26 @@ export class Dispatcher implements HandOff {
       },
       cancel: close,
     };
+  }
+
+  /** Commits a worker's settlement, answers the waiters at once, then tells the worker. */
+  private async settle(message: SettleMessage, child: ChildProcess): Promise<void> {
+    const { id, callId, token, settlement, journal } = message;
+    let reply: SettleReplyMessage;
+    try {
+      const ok = await this.options.settle(callId, token, settlement, journal);
+      if (ok) this.options.onSettled(callId, settlement);
+      reply = { type: 'settle-reply', id, ok };
+    } catch (error) {
+      reply = {
+        type: 'settle-reply',
+        id,
+        ok: false,
+        error: error instanceof Error ? error.message : String(error),
+      };
+    }
+    // A worker that died meanwhile needs no answer: its call was settled, or its lease will expire.
+    if (child.connected) child.send(reply, () => undefined);
   }
 
   private send(link: Link, claimed: ClaimedCall): void {

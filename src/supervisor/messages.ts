@@ -1,4 +1,4 @@
-import type { ClaimedCall, Settlement } from '../store/store.js';
+import type { ClaimedCall, JournalWrite, Settlement } from '../store/store.js';
 
 /**
  * The IPC messages between `serve`'s supervisor (the gateway's process) and its worker processes.
@@ -30,7 +30,31 @@ export interface ReportMessage {
   settled: { callId: string; settlement: Settlement }[];
 }
 
-export type ToWorker = RunMessage | WakeMessage;
+/**
+ * Worker → supervisor: commit this settlement (fenced by `token`, with the attempt's write-behind journal)
+ * in the supervisor's store. Under `serve` the supervisor's process makes the hot path's writes, so
+ * SQLite has one writer there and its page cache stays warm; see docs/benchmarks.md.
+ */
+export interface SettleMessage {
+  type: 'settle';
+  /** Matches the reply to the request. */
+  id: number;
+  callId: string;
+  token: number;
+  settlement: Settlement;
+  journal: JournalWrite[];
+}
+
+/** Supervisor → worker: the settlement was committed (`ok`), fenced off (`ok: false`), or failed (`error`). */
+export interface SettleReplyMessage {
+  type: 'settle-reply';
+  id: number;
+  ok: boolean;
+  error?: string;
+}
+
+export type ToWorker = RunMessage | WakeMessage | SettleReplyMessage;
+export type FromWorker = ReportMessage | SettleMessage;
 
 export function isMessage<T extends { type: string }>(message: unknown, type: T['type']): message is T {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;

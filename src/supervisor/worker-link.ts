@@ -1,18 +1,45 @@
-import type { Settlement } from '../store/store.js';
+import type { Settlement, Store } from '../store/store.js';
 import type { Worker } from '../worker/worker.js';
-import { isMessage, type ReportMessage, type RunMessage, type WakeMessage } from './messages.js';
+import {
+  isMessage,
+  type FromWorker,
+  type ReportMessage,
+  type RunMessage,
+  type SettleReplyMessage,
+  type WakeMessage,
+} from './messages.js';
+
+interface PendingSettle {
+  args: Parameters<Store['settle']>;
+  resolve: (ok: boolean) => void;
+  reject: (error: unknown) => void;
+}
 
 /**
  * A worker process's side of the IPC channel to its supervisor: runs the calls handed over, wakes on
- * hints, and reports its room and the settlements it committed (batched per microtask).
+ * hints, has its settlements committed by the supervisor (`settle`), and reports its room and any
+ * settlement it committed itself (batched per microtask).
  */
 export class WorkerLink {
   private worker: Worker | null = null;
   private seen = 0;
   private settledSince: ReportMessage['settled'] = [];
   private queued = false;
+  private nextSettle = 0;
+  private readonly pendingSettles = new Map<number, PendingSettle>();
+  /** Calls whose settlement the supervisor committed: it has answered their waiters already. */
+  private readonly settledBySupervisor = new Set<string>();
+  private closed = false;
 
-  constructor(private readonly send: (message: ReportMessage) => void) {}
+  /**
+   * @param send the IPC channel to the supervisor
+   * @param settleLocally the worker's own store, for settlements once the channel closed (a worker whose
+   *   supervisor died drains: its finished calls still settle, with the same fence)
+   */
+  constructor(
+    private readonly send: (message: FromWorker) => void,
+    private readonly settleLocally: () => Store['settle'],
+  ) {}
 
   attach(worker: Worker): void {
     this.worker = worker;
@@ -20,6 +47,7 @@ export class WorkerLink {
   }
 
   receive(message: unknown): void {
+    if (isMessage<SettleReplyMessage>(message, 'settle-reply')) return this.settleReplied(message);
     const worker = this.worker;
     if (!worker) return;
     if (isMessage<RunMessage>(message, 'run')) {
@@ -31,7 +59,34 @@ export class WorkerLink {
     }
   }
 
+  /**
+   * The worker's `Store.settle`, committed by the supervisor's store (same fence, same transaction).
+   * Rejects if the supervisor could not commit it: the lease then expires and the call is reclaimed,
+   * as when a worker dies before its settlement.
+   */
+  settle(...args: Parameters<Store['settle']>): Promise<boolean> {
+    if (this.closed) return this.settleLocally()(...args);
+    const [callId, token, settlement, journal = []] = args;
+    return new Promise((resolve, reject) => {
+      const id = ++this.nextSettle;
+      this.pendingSettles.set(id, { args, resolve, reject });
+      this.send({ type: 'settle', id, callId, token, settlement, journal });
+    });
+  }
+
+  /**
+   * The channel closed: settlements from now on, and those the supervisor had not answered, go to the
+   * worker's own store (one the supervisor committed before it went is fenced off there: `false`).
+   */
+  close(): void {
+    this.closed = true;
+    const pending = [...this.pendingSettles.values()];
+    this.pendingSettles.clear();
+    for (const p of pending) this.settleLocally()(...p.args).then(p.resolve, p.reject);
+  }
+
   settled(callId: string, settlement: Settlement): void {
+    if (this.settledBySupervisor.delete(callId)) return;
     this.settledSince.push({ callId, settlement });
     this.report();
   }
@@ -47,5 +102,14 @@ export class WorkerLink {
       const settled = this.settledSince.splice(0);
       this.send({ type: 'report', workerId: worker.id, room: worker.room, seen: this.seen, settled });
     });
+  }
+
+  private settleReplied(reply: SettleReplyMessage): void {
+    const pending = this.pendingSettles.get(reply.id);
+    if (!pending) return;
+    this.pendingSettles.delete(reply.id);
+    if (reply.error !== undefined) return pending.reject(new Error(reply.error));
+    if (reply.ok) this.settledBySupervisor.add(pending.args[0]);
+    pending.resolve(reply.ok);
   }
 }

@@ -15,6 +15,7 @@ import { createVaultOps } from './vault.js';
 import { checkSchema } from './schema-check.js';
 import { withBusyRetry } from './busy-retry.js';
 import { GroupCommit } from './group-commit.js';
+import { Checkpointer, SAFETY_VALVE_PAGES } from './checkpointer.js';
 
 export interface SqliteStoreOptions {
   /** Database file, or ':memory:' (unit tests only: nothing else can see it). */
@@ -23,6 +24,11 @@ export interface SqliteStoreOptions {
   synchronous?: SqliteSynchronous;
   /** How often other processes' commits are looked for while someone listens (ms, default 2). */
   pollIntervalMs?: number;
+  /**
+   * Checkpoint the WAL from a background thread rather than inside commits (checkpointer.ts): for the
+   * process that makes most of the writes (the gateway under `serve`).
+   */
+  backgroundCheckpoints?: boolean;
 }
 
 const SQLITE_CAPABILITIES: StoreCapabilities = {
@@ -59,6 +65,11 @@ function createOps(db: SqliteDatabase, changed: () => void) {
  */
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const db = openDatabase(options.path, { synchronous: options.synchronous });
+  const checkpointer =
+    options.backgroundCheckpoints && options.path !== ':memory:'
+      ? new Checkpointer({ file: options.path, synchronous: options.synchronous ?? 'NORMAL' })
+      : null;
+  if (checkpointer) db.pragma(`wal_autocheckpoint = ${SAFETY_VALVE_PAGES}`);
   const notifier = new ChangeNotifier(db, options.pollIntervalMs ?? 2);
   let ops: ReturnType<typeof createOps> | undefined;
   // Statements are prepared once, on first use: before migrate() the tables they name do not exist.
@@ -77,6 +88,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
       if (closed) return;
       closed = true;
       notifier.close();
+      await checkpointer?.close();
       db.close();
     },
 
