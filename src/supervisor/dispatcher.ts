@@ -3,10 +3,10 @@ import type { HandOff, HandOffSlot } from '../gateway/hand-off.js';
 import type { ClaimedCall, Settlement, Store } from '../store/store.js';
 import {
   isMessage,
+  type DispatchMessage,
   type ReportMessage,
-  type RunMessage,
-  type SettleMessage,
-  type SettleReplyMessage,
+  type SettleReply,
+  type SettleRequest,
 } from './messages.js';
 
 interface Link {
@@ -19,7 +19,10 @@ interface Link {
   sent: number;
   /** Slots handed out and not yet given or cancelled. */
   reserved: number;
+  /** What goes out in the next dispatch message. */
   outbox: ClaimedCall[];
+  replies: SettleReply[];
+  flushing: boolean;
 }
 
 /**
@@ -43,16 +46,26 @@ export class Dispatcher implements HandOff {
 
   /** Feeds a message from a worker process. */
   receive(message: unknown, child: ChildProcess): void {
-    if (isMessage<SettleMessage>(message, 'settle')) return void this.settle(message, child);
     if (!isMessage<ReportMessage>(message, 'report')) return;
     let link = this.links.get(child);
     if (!link || link.workerId !== message.workerId) {
-      link = { child, workerId: message.workerId, room: 0, seen: 0, sent: 0, reserved: 0, outbox: [] };
+      link = {
+        child,
+        workerId: message.workerId,
+        room: 0,
+        seen: 0,
+        sent: 0,
+        reserved: 0,
+        outbox: [],
+        replies: [],
+        flushing: false,
+      };
       this.links.set(child, link);
     }
     link.room = message.room;
     link.seen = message.seen;
     for (const { callId, settlement } of message.settled) this.options.onSettled(callId, settlement);
+    for (const request of message.settle) void this.settle(request, link);
   }
 
   /** The worker process exited: nothing more goes to it (its leased calls are reclaimed by expiry). */
@@ -87,33 +100,40 @@ export class Dispatcher implements HandOff {
   }
 
   /** Commits a worker's settlement, answers the waiters at once, then tells the worker. */
-  private async settle(message: SettleMessage, child: ChildProcess): Promise<void> {
-    const { id, callId, token, settlement, journal } = message;
-    let reply: SettleReplyMessage;
+  private async settle(request: SettleRequest, link: Link): Promise<void> {
+    const { id, callId, token, settlement, journal } = request;
+    let reply: SettleReply;
     try {
       const ok = await this.options.settle(callId, token, settlement, journal);
       if (ok) this.options.onSettled(callId, settlement);
-      reply = { type: 'settle-reply', id, ok };
+      reply = { id, ok };
     } catch (error) {
-      reply = {
-        type: 'settle-reply',
-        id,
-        ok: false,
-        error: error instanceof Error ? error.message : String(error),
-      };
+      reply = { id, ok: false, error: error instanceof Error ? error.message : String(error) };
     }
-    // A worker that died meanwhile needs no answer: its call was settled, or its lease will expire.
-    if (child.connected) child.send(reply, () => undefined);
+    link.replies.push(reply);
+    this.flushSoon(link);
   }
 
   private send(link: Link, claimed: ClaimedCall): void {
     link.sent++;
     link.outbox.push(claimed);
-    if (link.outbox.length > 1) return;
+    this.flushSoon(link);
+  }
+
+  /** One dispatch message per link and microtask checkpoint, however many calls and replies it carries. */
+  private flushSoon(link: Link): void {
+    if (link.flushing) return;
+    link.flushing = true;
     queueMicrotask(() => {
-      const calls = link.outbox.splice(0);
-      const message: RunMessage = { type: 'run', seq: link.sent, calls };
-      // A send to a worker that just died fails quietly: the calls' leases expire and they are reclaimed.
+      link.flushing = false;
+      const message: DispatchMessage = {
+        type: 'dispatch',
+        seq: link.sent,
+        calls: link.outbox.splice(0),
+        replies: link.replies.splice(0),
+      };
+      // A send to a worker that just died fails quietly: its calls' leases expire and they are
+      // reclaimed; a settlement it asked for was committed or not, as the store says.
       if (link.child.connected) link.child.send(message, () => undefined);
     });
   }

@@ -2,15 +2,21 @@ import type { ClaimedCall, JournalWrite, Settlement } from '../store/store.js';
 
 /**
  * The IPC messages between `serve`'s supervisor (the gateway's process) and its worker processes.
- * They are hints that make the common path fast; the store stays the source of truth, so a lost
- * message costs latency (a lease expiry, a poll), never a call.
+ * Each side gathers what it has to say during a microtask checkpoint into one message: a write to the
+ * channel wakes the other process, and under load one wake-up then carries many calls and settlements.
+ * Apart from settlements (answered by `replies`), they are hints that make the common path fast; the
+ * store stays the source of truth, so a lost hint costs latency (a lease expiry, a poll), never a call.
  */
 
-/** Supervisor → worker: calls claimed for this worker at enqueue; `seq` counts every call sent so far. */
-export interface RunMessage {
-  type: 'run';
+/**
+ * Supervisor → worker: calls claimed for this worker at enqueue (`seq` counts every call sent so far),
+ * and the answers to the worker's settlement requests.
+ */
+export interface DispatchMessage {
+  type: 'dispatch';
   seq: number;
   calls: ClaimedCall[];
+  replies: SettleReply[];
 }
 
 /** Supervisor → worker: a call was queued unclaimed; look for work now. */
@@ -19,24 +25,25 @@ export interface WakeMessage {
 }
 
 /**
- * Worker → supervisor, whenever its load changed or it settled calls: its id, its room for more calls
- * after every `run` up to `seen`, and the settlements it committed since its last report.
+ * Worker → supervisor, whenever its load changed or it has settlements: its id, its room for more calls
+ * after every dispatch up to `seen`, settlements for the supervisor to commit (`settle`), and those it
+ * committed itself since its last report (`settled`).
  */
 export interface ReportMessage {
   type: 'report';
   workerId: string;
   room: number;
   seen: number;
+  settle: SettleRequest[];
   settled: { callId: string; settlement: Settlement }[];
 }
 
 /**
- * Worker → supervisor: commit this settlement (fenced by `token`, with the attempt's write-behind journal)
- * in the supervisor's store. Under `serve` the supervisor's process makes the hot path's writes, so
- * SQLite has one writer there and its page cache stays warm; see docs/benchmarks.md.
+ * Commit this settlement (fenced by `token`, with the attempt's write-behind journal) in the supervisor's
+ * store. Under `serve` the supervisor's process makes the hot path's writes, so SQLite has one writer
+ * there and its page cache stays warm (docs/architecture.md, "Writing to SQLite").
  */
-export interface SettleMessage {
-  type: 'settle';
+export interface SettleRequest {
   /** Matches the reply to the request. */
   id: number;
   callId: string;
@@ -45,16 +52,15 @@ export interface SettleMessage {
   journal: JournalWrite[];
 }
 
-/** Supervisor → worker: the settlement was committed (`ok`), fenced off (`ok: false`), or failed (`error`). */
-export interface SettleReplyMessage {
-  type: 'settle-reply';
+/** The settlement was committed (`ok`), fenced off (`ok: false`), or could not be written (`error`). */
+export interface SettleReply {
   id: number;
   ok: boolean;
   error?: string;
 }
 
-export type ToWorker = RunMessage | WakeMessage | SettleReplyMessage;
-export type FromWorker = ReportMessage | SettleMessage;
+export type ToWorker = DispatchMessage | WakeMessage;
+export type FromWorker = ReportMessage;
 
 export function isMessage<T extends { type: string }>(message: unknown, type: T['type']): message is T {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;

@@ -2,10 +2,11 @@ import type { Settlement, Store } from '../store/store.js';
 import type { Worker } from '../worker/worker.js';
 import {
   isMessage,
+  type DispatchMessage,
   type FromWorker,
   type ReportMessage,
-  type RunMessage,
-  type SettleReplyMessage,
+  type SettleReply,
+  type SettleRequest,
   type WakeMessage,
 } from './messages.js';
 
@@ -16,14 +17,15 @@ interface PendingSettle {
 }
 
 /**
- * A worker process's side of the IPC channel to its supervisor: runs the calls handed over, wakes on
- * hints, has its settlements committed by the supervisor (`settle`), and reports its room and any
- * settlement it committed itself (batched per microtask).
+ * A worker process's side of the IPC channel to its supervisor: runs the calls dispatched to it, wakes
+ * on hints, has its settlements committed by the supervisor (`settle`), and reports its room, those
+ * settlements and any it committed itself, in one message per microtask checkpoint.
  */
 export class WorkerLink {
   private worker: Worker | null = null;
   private seen = 0;
   private settledSince: ReportMessage['settled'] = [];
+  private settleRequests: SettleRequest[] = [];
   private queued = false;
   private nextSettle = 0;
   private readonly pendingSettles = new Map<number, PendingSettle>();
@@ -47,15 +49,15 @@ export class WorkerLink {
   }
 
   receive(message: unknown): void {
-    if (isMessage<SettleReplyMessage>(message, 'settle-reply')) return this.settleReplied(message);
-    const worker = this.worker;
-    if (!worker) return;
-    if (isMessage<RunMessage>(message, 'run')) {
+    if (isMessage<DispatchMessage>(message, 'dispatch')) {
+      for (const reply of message.replies) this.settleReplied(reply);
+      const worker = this.worker;
+      if (!worker) return;
       this.seen = Math.max(this.seen, message.seq);
       // No report for these: the supervisor counts what it sent (`seq`) until a later report has seen it.
       for (const claimed of message.calls) worker.adopt(claimed);
     } else if (isMessage<WakeMessage>(message, 'wake')) {
-      worker.pump();
+      this.worker?.pump();
     }
   }
 
@@ -70,7 +72,8 @@ export class WorkerLink {
     return new Promise((resolve, reject) => {
       const id = ++this.nextSettle;
       this.pendingSettles.set(id, { args, resolve, reject });
-      this.send({ type: 'settle', id, callId, token, settlement, journal });
+      this.settleRequests.push({ id, callId, token, settlement, journal });
+      this.report();
     });
   }
 
@@ -82,6 +85,7 @@ export class WorkerLink {
     this.closed = true;
     const pending = [...this.pendingSettles.values()];
     this.pendingSettles.clear();
+    this.settleRequests = [];
     for (const p of pending) this.settleLocally()(...p.args).then(p.resolve, p.reject);
   }
 
@@ -93,18 +97,24 @@ export class WorkerLink {
 
   /** Sends a report at the end of this microtask checkpoint (many changes, one message). */
   report(): void {
-    if (this.queued || !this.worker) return;
+    if (this.queued || !this.worker || this.closed) return;
     this.queued = true;
     queueMicrotask(() => {
       this.queued = false;
       const worker = this.worker;
-      if (!worker) return;
-      const settled = this.settledSince.splice(0);
-      this.send({ type: 'report', workerId: worker.id, room: worker.room, seen: this.seen, settled });
+      if (!worker || this.closed) return;
+      this.send({
+        type: 'report',
+        workerId: worker.id,
+        room: worker.room,
+        seen: this.seen,
+        settle: this.settleRequests.splice(0),
+        settled: this.settledSince.splice(0),
+      });
     });
   }
 
-  private settleReplied(reply: SettleReplyMessage): void {
+  private settleReplied(reply: SettleReply): void {
     const pending = this.pendingSettles.get(reply.id);
     if (!pending) return;
     this.pendingSettles.delete(reply.id);

@@ -9,6 +9,7 @@ import type { ClaimedCall, JournalWrite, Settlement, Store } from '../../src/sto
 import { Dispatcher } from '../../src/supervisor/dispatcher.js';
 import type { FromWorker } from '../../src/supervisor/messages.js';
 import { WorkerLink } from '../../src/supervisor/worker-link.js';
+import type { Worker } from '../../src/worker/worker.js';
 import { callInput, deploy, LEASE_MS } from '../store/contract/fixtures.js';
 
 // Under `serve`, a worker process has its settlements committed by the supervisor's store (one writer on
@@ -66,11 +67,13 @@ describe('settlements committed by the supervisor', () => {
     }) as unknown as ChildProcess;
     link = new WorkerLink(
       (message) => {
-        if (message.type === 'report') reports.push(message);
-        else if (deliver) setImmediate(() => dispatcher.receive(ipc(message), child));
+        reports.push(message);
+        if (deliver) setImmediate(() => dispatcher.receive(ipc(message), child));
       },
       () => workerStore.settle,
     );
+    // The worker as its link sees it (its id and room): the calls here are run by the test itself.
+    link.attach({ id: 'w1', room: 4, adopt: () => undefined, pump: () => undefined } as unknown as Worker);
   });
 
   afterEach(async () => {
@@ -95,9 +98,11 @@ describe('settlements committed by the supervisor', () => {
     expect(await workerStore.getCall(call.id)).toMatchObject({ status: 'succeeded', result: done.data });
     const journal = await workerStore.listJournal(call.id);
     expect(journal).toMatchObject([{ stepPath: 'say', status: 'succeeded', workerId: 'w1' }]);
-    // The worker's own notice of the settlement adds nothing to its next report.
+    // The worker's own notice of the settlement adds nothing to its reports.
     link.settled(call.id, done);
-    expect(reports).toEqual([]);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(reports.flatMap((r) => r.settled)).toEqual([]);
+    expect(reports.flatMap((r) => r.settle.map((q) => q.callId))).toEqual([call.id]);
   });
 
   it('fences off a stale token: nothing is written and no waiter is answered', async () => {
