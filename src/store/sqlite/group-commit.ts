@@ -13,10 +13,12 @@ interface Pending {
  * journals and claims for many calls at once and the gateway enqueues for many requests at once, so one
  * lock acquisition and one commit serve them all.
  *
- * When a batch runs: the first write of an event-loop turn is committed as soon as the code that asked
- * for it yields (a microtask), so a lone call waits for no extra turn; writes asked for later in the same
- * turn (under load: the other requests and settlements of that turn) are gathered and committed
- * together at the end of the turn.
+ * When a batch runs: at the end of the event-loop turn that asked for it (`setImmediate`, the check
+ * phase right after the I/O callbacks of the turn), so every write of the turn (under load: the
+ * requests and settlements read in one poll of the sockets) shares one commit, and a lone write waits
+ * only for the turn's other callbacks. Committing the first write of a turn at once (a microtask) and the
+ * rest at its end cost a second transaction per busy turn: about 10 % of the throughput at concurrency 10
+ * (`npm run bench:compare`, docs/benchmarks.md).
  *
  * Operations commit in the order they were requested: while one batch waits out a lock held by another
  * process, later requests queue behind it rather than overtake it (a step's end never lands before
@@ -26,8 +28,6 @@ export class GroupCommit {
   private queue: Pending[] = [];
   private scheduled = false;
   private flushing = false;
-  /** Set when this turn already committed a batch at once; cleared at the end of the turn. */
-  private turnFlushed = false;
   private readonly inSavepoint: (operation: () => unknown) => unknown;
   private readonly batch: (items: Pending[]) => { ok: boolean; value: unknown }[];
 
@@ -56,10 +56,7 @@ export class GroupCommit {
   private schedule(): void {
     if (this.scheduled || this.flushing) return;
     this.scheduled = true;
-    if (this.turnFlushed) return void setImmediate(() => void this.flush());
-    this.turnFlushed = true;
-    setImmediate(() => (this.turnFlushed = false));
-    queueMicrotask(() => void this.flush());
+    setImmediate(() => void this.flush());
   }
 
   private async flush(): Promise<void> {
