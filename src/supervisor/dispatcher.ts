@@ -104,12 +104,11 @@ export class Dispatcher implements HandOff {
     const { id, callId, token, settlement, journal } = request;
     let reply: SettleReply;
     try {
-      const ok = await this.options.settle(callId, token, settlement, journal);
-      if (ok) this.options.onSettled(callId, settlement);
-      reply = { id, ok };
+      reply = { id, ok: await this.options.settle(callId, token, settlement, journal) };
     } catch (error) {
       reply = { id, ok: false, error: error instanceof Error ? error.message : String(error) };
     }
+    if (reply.ok) this.options.onSettled(callId, settlement);
     link.replies.push(reply);
     this.flushSoon(link);
   }
