@@ -8,7 +8,7 @@ import autocannon from 'autocannon';
 
 export const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 
-export const body = JSON.stringify({
+const body = JSON.stringify({
   jsonrpc: '2.0',
   id: 1,
   method: 'tools/call',
@@ -22,7 +22,7 @@ export const body = JSON.stringify({
     },
   },
 });
-export const headers = {
+const headers = {
   'content-type': 'application/json',
   accept: 'application/json, text/event-stream',
   'mcp-protocol-version': '2026-07-28',
@@ -30,7 +30,7 @@ export const headers = {
   'mcp-name': 'echo',
 };
 
-export function start(command, args, env, match) {
+function start(command, args, env, match) {
   const child = spawn(command, args, {
     cwd: root,
     env: { ...process.env, ...env },
@@ -55,7 +55,7 @@ export async function check(port) {
   return text;
 }
 
-export function load(port, connections, seconds) {
+function load(port, connections, seconds) {
   return new Promise((resolve, reject) => {
     autocannon(
       {

@@ -31,8 +31,6 @@ export interface PlatformRoles {
 export interface PlatformHooks {
   /** A call was queued unclaimed (wake a worker process). */
   onEnqueued?: () => void;
-  /** This process's worker committed a settlement. */
-  onSettled?: (callId: string, settlement: Settlement) => void;
   /** A call ended on this process's worker, so it has room for another. */
   onRoomFreed?: () => void;
   /** Where the gateway hands new calls (worker processes); defaults to the in-process worker, if any. */
@@ -51,7 +49,7 @@ export interface Platform {
   /** Drains the worker and closes the gateway and store. Idempotent, safe to call twice. */
   stop(): Promise<void>;
   readonly worker: Worker | null;
-  /** Answers the gateway's requests waiting on a call a worker process reported settled. */
+  /** Answers the gateway's requests waiting on a call whose settlement a worker process sent in. */
   settled(callId: string, settlement: Settlement): void;
 }
 
@@ -127,10 +125,7 @@ export function createPlatform(
           retentionMs: config.limits.retentionMs,
           onError: (error) =>
             console.error(JSON.stringify({ level: 'error', msg: 'worker error', error: String(error) })),
-          onSettled: (callId, settlement) => {
-            service?.settled(callId, settlement);
-            hooks.onSettled?.(callId, settlement);
-          },
+          onSettled: (callId, settlement) => service?.settled(callId, settlement),
           onRoomFreed: hooks.onRoomFreed,
         },
       )

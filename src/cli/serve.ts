@@ -95,7 +95,6 @@ async function runRole(config: ResolvedConfig, roles: { gateway: boolean; worker
       )
     : null;
   const platform = createPlatform(link ? supervisedConfig(config) : config, roles, {
-    onSettled: (callId, settlement) => link?.settled(callId, settlement),
     onRoomFreed: () => link?.report(),
     // The supervisor commits this worker's settlements: one writer on the hot path (see WorkerLink).
     ...(link ? { settle: link.settle.bind(link) } : {}),

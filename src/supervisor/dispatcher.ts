@@ -29,8 +29,8 @@ interface Link {
  * The supervisor's side of the hand-off (gateway/hand-off.ts): knows each worker process from its
  * reports, estimates its room (its reported room, less the calls sent since the report it made, less
  * open reservations), and sends claimed calls to it over IPC, batched per microtask. The workers'
- * settlements are committed here (`settle`, this process's store: one writer on the hot path) and,
- * like the settlements a worker reports having committed itself, go to `onSettled` (the gateway's waiters).
+ * settlements are committed here (`settle`, this process's store: one writer on the hot path) and go
+ * to `onSettled` (the gateway's waiters).
  */
 export class Dispatcher implements HandOff {
   private readonly links = new Map<ChildProcess, Link>();
@@ -64,7 +64,6 @@ export class Dispatcher implements HandOff {
     }
     link.room = message.room;
     link.seen = message.seen;
-    for (const { callId, settlement } of message.settled) this.options.onSettled(callId, settlement);
     for (const request of message.settle) void this.settle(request, link);
   }
 

@@ -26,8 +26,7 @@ export interface WakeMessage {
 
 /**
  * Worker → supervisor, whenever its load changed or it has settlements: its id, its room for more calls
- * after every dispatch up to `seen`, settlements for the supervisor to commit (`settle`), and those it
- * committed itself since its last report (`settled`).
+ * after every dispatch up to `seen`, and its settlements for the supervisor to commit.
  */
 export interface ReportMessage {
   type: 'report';
@@ -35,7 +34,6 @@ export interface ReportMessage {
   room: number;
   seen: number;
   settle: SettleRequest[];
-  settled: { callId: string; settlement: Settlement }[];
 }
 
 /**

@@ -1,10 +1,9 @@
-import type { Settlement, Store } from '../store/store.js';
+import type { Store } from '../store/store.js';
 import type { Worker } from '../worker/worker.js';
 import {
   isMessage,
   type DispatchMessage,
   type FromWorker,
-  type ReportMessage,
   type SettleReply,
   type SettleRequest,
   type WakeMessage,
@@ -18,19 +17,16 @@ interface PendingSettle {
 
 /**
  * A worker process's side of the IPC channel to its supervisor: runs the calls dispatched to it, wakes
- * on hints, has its settlements committed by the supervisor (`settle`), and reports its room, those
- * settlements and any it committed itself, in one message per microtask checkpoint.
+ * on hints, has its settlements committed by the supervisor (`settle`), and reports its room and those
+ * settlements in one message per microtask checkpoint.
  */
 export class WorkerLink {
   private worker: Worker | null = null;
   private seen = 0;
-  private settledSince: ReportMessage['settled'] = [];
   private settleRequests: SettleRequest[] = [];
   private queued = false;
   private nextSettle = 0;
   private readonly pendingSettles = new Map<number, PendingSettle>();
-  /** Calls whose settlement the supervisor committed: it has answered their waiters already. */
-  private readonly settledBySupervisor = new Set<string>();
   private closed = false;
 
   /**
@@ -89,12 +85,6 @@ export class WorkerLink {
     for (const p of pending) this.settleLocally()(...p.args).then(p.resolve, p.reject);
   }
 
-  settled(callId: string, settlement: Settlement): void {
-    if (this.settledBySupervisor.delete(callId)) return;
-    this.settledSince.push({ callId, settlement });
-    this.report();
-  }
-
   /** Sends a report at the end of this microtask checkpoint (many changes, one message). */
   report(): void {
     if (this.queued || !this.worker || this.closed) return;
@@ -109,7 +99,6 @@ export class WorkerLink {
         room: worker.room,
         seen: this.seen,
         settle: this.settleRequests.splice(0),
-        settled: this.settledSince.splice(0),
       });
     });
   }
@@ -119,7 +108,6 @@ export class WorkerLink {
     if (!pending) return;
     this.pendingSettles.delete(reply.id);
     if (reply.error !== undefined) return pending.reject(new Error(reply.error));
-    if (reply.ok) this.settledBySupervisor.add(pending.args[0]);
     pending.resolve(reply.ok);
   }
 }
