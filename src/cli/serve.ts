@@ -84,10 +84,19 @@ export async function runServe(
 }
 
 async function runRole(config: ResolvedConfig, roles: { gateway: boolean; worker: boolean }): Promise<void> {
+  // Under `serve`, a worker process has an IPC channel to its supervisor: calls come in, reports go out.
+  // Watched from the first moment: a supervisor that dies while this process starts must not leave it
+  // running on as an orphan whose settlements go nowhere.
+  const send = process.send?.bind(process);
+  let supervisorGone = send !== undefined && !process.connected;
+  let onSupervisorGone: () => void = () => undefined;
+  if (send)
+    process.once('disconnect', () => {
+      supervisorGone = true;
+      onSupervisorGone();
+    });
   const { createPlatform } = await import('../platform.js');
   const { WorkerLink } = await import('../supervisor/worker-link.js');
-  // Under `serve`, a worker process has an IPC channel to its supervisor: calls come in, reports go out.
-  const send = process.send?.bind(process);
   const link = send
     ? new WorkerLink(
         (message) => send(message, undefined, undefined, () => undefined),
@@ -115,11 +124,11 @@ async function runRole(config: ResolvedConfig, roles: { gateway: boolean; worker
   if (roles.gateway) log({ msg: 'switchyard gateway listening', url: `${platform.url}/mcp` });
   else log({ msg: 'switchyard worker started', pid: process.pid });
   // A supervised worker whose supervisor died drains and exits rather than run on as an orphan.
-  if (process.send)
-    process.once('disconnect', () => {
-      link?.close();
-      stop('SIGTERM');
-    });
+  onSupervisorGone = () => {
+    link?.close();
+    stop('SIGTERM');
+  };
+  if (supervisorGone) onSupervisorGone();
 }
 
 /**
