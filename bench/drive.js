@@ -120,8 +120,14 @@ export async function sequential(ports, count) {
   });
 }
 
-/** `switchyard serve` from the checkout at `checkout` on a fresh data dir; resolves once it listens. */
+/**
+ * `switchyard serve` from the checkout at `checkout` on a fresh data dir. Resolves once it listens and
+ * all its worker processes have started: an idle gateway runs a call itself (eager execution), so a
+ * warm-up call alone does not prove the workers up, and load sent before them would time their start-up.
+ */
 export function startSwitchyard(checkout, { dataDir, workers, env = {} }) {
+  let port = null;
+  let started = 0;
   return start(
     'node',
     [
@@ -138,12 +144,15 @@ export function startSwitchyard(checkout, { dataDir, workers, env = {} }) {
     ],
     env,
     (line) => {
+      let entry;
       try {
-        const entry = JSON.parse(line);
-        return entry.msg === 'switchyard listening' ? Number(new URL(entry.url).port) : null;
+        entry = JSON.parse(line);
       } catch {
         return null;
       }
+      if (entry.msg === 'switchyard listening') port = Number(new URL(entry.url).port);
+      if (entry.msg === 'switchyard worker started') started++;
+      return port !== null && started >= Number(workers) ? port : null;
     },
   );
 }

@@ -17,14 +17,18 @@ import { createPostgresStore } from './store/postgres/postgres-store.js';
 import { createSqliteStore } from './store/sqlite/sqlite-store.js';
 import type { Settlement, Store } from './store/store.js';
 import type { HandOff } from './gateway/hand-off.js';
+import { eagerHandOff } from './supervisor/eager-hand-off.js';
 import { localHandOff } from './supervisor/local-hand-off.js';
 import { Worker } from './worker/worker.js';
 
 /** Which parts this process runs. `serve` = gateway + supervised worker processes; roles split them. */
 export interface PlatformRoles {
   gateway: boolean;
-  /** Run a worker inside this process. */
-  worker: boolean;
+  /**
+   * Run a worker inside this process. `'eager'`: one that runs only calls the gateway hands it while it
+   * has nothing else in flight, beside the worker processes of `hooks.handOff` (supervisor/eager-hand-off.ts).
+   */
+  worker: boolean | 'eager';
 }
 
 /** Fast cross-process hints (IPC under `serve`); the store's own change signal stays the source of truth. */
@@ -51,6 +55,20 @@ export interface Platform {
   readonly worker: Worker | null;
   /** Answers the gateway's requests waiting on a call whose settlement a worker process sent in. */
   settled(callId: string, settlement: Settlement): void;
+}
+
+/** An eager worker runs one call at a time: it serves an idle gateway, whose next call finds it busy. */
+const EAGER_CONCURRENCY = 1;
+
+/** Where the gateway hands new calls: worker processes, this process's worker, or both (eager). */
+function gatewayHandOff(
+  worker: Worker | null,
+  processes: HandOff | undefined,
+  leaseMs: number,
+): HandOff | undefined {
+  const local = worker ? localHandOff(worker, leaseMs) : undefined;
+  if (local && processes) return eagerHandOff(local, processes);
+  return processes ?? local;
 }
 
 /** Opens the configured store: `sqlite:<path>`, or `postgres://…` / `postgresql://…` (several machines). */
@@ -118,7 +136,8 @@ export function createPlatform(
           workerId,
         },
         {
-          concurrency: config.workers.concurrency,
+          concurrency: roles.worker === 'eager' ? EAGER_CONCURRENCY : config.workers.concurrency,
+          claims: roles.worker !== 'eager',
           leaseMs: config.limits.leaseMs,
           heartbeatMs: config.limits.heartbeatMs,
           maxCrashes: config.limits.maxCrashes,
@@ -141,7 +160,7 @@ export function createPlatform(
         servers: config.servers,
         limits: config.limits,
         onEnqueued: hooks.onEnqueued,
-        handOff: hooks.handOff ?? (worker ? localHandOff(worker, config.limits.leaseMs) : undefined),
+        handOff: gatewayHandOff(worker, hooks.handOff, config.limits.leaseMs),
       })
     : null;
   const gateway = service

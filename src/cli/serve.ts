@@ -55,7 +55,7 @@ export async function runServe(
   });
   const platform = createPlatform(
     config,
-    { gateway: true, worker: inProcessWorker },
+    { gateway: true, worker: inProcessWorker || (config.workers.eager ? 'eager' : false) },
     { onEnqueued: wakeWorkers, ...(inProcessWorker ? {} : { handOff: dispatcher }) },
   );
   await platform.start();

@@ -31,6 +31,8 @@ export interface WorkerPoolConfig {
   /** Workers at start. */
   count: number;
   concurrency: number;
+  /** Run a call in the gateway's process when it has nothing else in flight (supervisor/eager-hand-off.ts). */
+  eager: boolean;
   min: number;
   max: number;
   /** Share of each worker's concurrency the autoscaler aims to fill. */

@@ -75,6 +75,7 @@ function resolveWorkers(raw: Raw, countFlag: number | undefined): ResolvedConfig
   return {
     count: Math.min(max, Math.max(min, count)),
     concurrency: int(raw.concurrency, 'workers.concurrency') ?? 64,
+    eager: bool(raw.eager, 'workers.eager') ?? true,
     min,
     max,
     utilization,
@@ -206,6 +207,11 @@ function duration(value: unknown, key: string): number | undefined {
   if (ms === null)
     throw new UsageError(`${key}: expected a duration like 500ms, 30s, 5m (got ${JSON.stringify(value)})`);
   return ms;
+}
+function bool(value: unknown, key: string): boolean | undefined {
+  if (value == null) return undefined;
+  if (typeof value !== 'boolean') throw new UsageError(`${key}: expected true or false`);
+  return value;
 }
 function strList(value: unknown, key: string): string[] | undefined {
   if (value == null) return undefined;

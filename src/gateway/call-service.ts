@@ -55,6 +55,8 @@ export function createCallService(options: CallServiceOptions): CallService {
   const { store, catalog, workspace, servers, limits } = options;
   const waiter = new SettlementWaiter(store);
   const listings = new Map<string, ToolDescriptor[]>();
+  /** `tools/call` requests between arrival and answer (the load a hand-off may weigh). */
+  let submitting = 0;
 
   type ActiveTools = { releaseId: string; recipes: ReadonlyMap<string, Recipe> } | null;
   let activeThisTurn: Promise<ActiveTools> | null = null;
@@ -258,7 +260,10 @@ export function createCallService(options: CallServiceOptions): CallService {
     const now = Date.now();
     const deadlineMs = recipe.deadlineMs ?? limits.deadlineMs;
     // A limited call waits for a claim, which counts its tool's running calls: no hand-off.
-    const slot = recipe.concurrency === null ? (options.handOff?.reserve() ?? null) : null;
+    const slot =
+      recipe.concurrency === null
+        ? (options.handOff?.reserve({ othersInFlight: submitting - 1 }) ?? null)
+        : null;
     let outcome;
     stage.recorded = 'unknown';
     try {
@@ -326,12 +331,15 @@ export function createCallService(options: CallServiceOptions): CallService {
 
     async submit(request: SubmitRequest): Promise<SubmitOutcome> {
       const stage: SubmitStage = { recorded: 'no', callId: null, keyed: false };
+      submitting++;
       try {
         return await submitCall(request, stage);
       } catch (error) {
         // The store failed under the call: a tool result saying how far it got, never a -32603.
         if (isStoreUnavailable(error)) return storeOutage(stage);
         throw error;
+      } finally {
+        submitting--;
       }
     },
 

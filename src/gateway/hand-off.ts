@@ -8,8 +8,16 @@ import type { ClaimedCall } from '../store/store.js';
  * reclaimed like any other; a worker that has no room when the call arrives gives it back to the queue.
  */
 export interface HandOff {
-  /** A worker slot for one call, or null when no known worker has room (the call then waits in the queue). */
-  reserve(): HandOffSlot | null;
+  /**
+   * A worker slot for one call, or null when no known worker has room (the call then waits in the queue).
+   * `load` is what the gateway is doing besides this call (see supervisor/eager-hand-off.ts).
+   */
+  reserve(load: GatewayLoad): HandOffSlot | null;
+}
+
+export interface GatewayLoad {
+  /** Other calls this gateway is submitting or waiting on right now. */
+  othersInFlight: number;
 }
 
 export interface HandOffSlot {

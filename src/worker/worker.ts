@@ -18,6 +18,11 @@ export interface WorkerOptions {
   onSettled?: (callId: string, settlement: Settlement) => void;
   /** Called when a call ended here, so `room` grew. */
   onRoomFreed?: () => void;
+  /**
+   * False for a worker that runs only the calls handed to it (`adopt`): it never claims from the queue
+   * and leaves expired leases to the workers that do (the gateway's eager worker, supervisor/eager-hand-off.ts).
+   */
+  claims?: boolean;
 }
 
 interface InFlight {
@@ -77,15 +82,20 @@ export class Worker {
   start(): void {
     if (this.state !== 'idle') return;
     this.state = 'running';
-    this.unsubscribe = this.deps.store.onChange(() => this.pump());
     this.heartbeatTimer = setInterval(() => void this.heartbeat(), this.options.heartbeatMs);
+    this.heartbeatTimer.unref();
+    if (!this.claims) return;
+    this.unsubscribe = this.deps.store.onChange(() => this.pump());
     this.sweepTimer = setInterval(
       () => void this.sweep(),
       this.options.sweepMs ?? Math.max(50, Math.min(1000, this.options.leaseMs / 2)),
     );
-    this.heartbeatTimer.unref();
     this.sweepTimer.unref();
     void this.sweep();
+  }
+
+  private get claims(): boolean {
+    return this.options.claims !== false;
   }
 
   /** Stops claiming, lets in-flight calls finish within `graceMs`, then releases the rest. Idempotent. */
@@ -111,7 +121,7 @@ export class Worker {
 
   /** Claims as many calls as there is room for; coalesces concurrent wake-ups. */
   pump(): void {
-    if (this.state !== 'running') return;
+    if (this.state !== 'running' || !this.claims) return;
     if (this.pumping) {
       this.pumpAgain = true;
       return;

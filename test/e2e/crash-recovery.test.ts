@@ -6,6 +6,7 @@ import type { Store } from '../../src/store/store.js';
 import {
   eventually,
   FAST_RECOVERY_ENV,
+  WORKER_PROCESSES_ONLY_ENV,
   startSwitchyard,
   type ServeProcess,
 } from '../helpers/serve-process.js';
@@ -22,7 +23,10 @@ describe('crash recovery with real processes', () => {
   });
 
   it('kill -9 of the worker during the sleep: the call completes on another worker and `first` ran once', async () => {
-    server = await startSwitchyard({ args: ['--workers', '2'], env: FAST_RECOVERY_ENV });
+    server = await startSwitchyard({
+      args: ['--workers', '2'],
+      env: { ...FAST_RECOVERY_ENV, ...WORKER_PROCESSES_ONLY_ENV },
+    });
     store = createSqliteStore({ path: path.join(server.dataDir, 'switchyard.db') });
 
     const client = new Client(

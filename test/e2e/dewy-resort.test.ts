@@ -5,7 +5,12 @@ import { SANDBOX_CREDENTIALS } from '../../sandbox/src/shared/credentials.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { startDewyWorld, type DewyWorld } from '../helpers/dewy-world.js';
-import { eventually, FAST_RECOVERY_ENV, runCli } from '../helpers/serve-process.js';
+import {
+  eventually,
+  FAST_RECOVERY_ENV,
+  runCli,
+  WORKER_PROCESSES_ONLY_ENV,
+} from '../helpers/serve-process.js';
 import {
   callInBackground,
   envelopeOf,
@@ -38,7 +43,7 @@ describe('Dewy Resort over MCP', () => {
   let world: DewyWorld;
   let store: Store;
   beforeAll(async () => {
-    world = await startDewyWorld({ workers: 2, env: FAST_RECOVERY_ENV });
+    world = await startDewyWorld({ workers: 2, env: { ...FAST_RECOVERY_ENV, ...WORKER_PROCESSES_ONLY_ENV } });
     store = createSqliteStore({ path: path.join(world.dataDir, 'switchyard.db') });
   });
   afterAll(async () => {

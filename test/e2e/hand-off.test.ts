@@ -2,7 +2,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { AttemptRecord, Store } from '../../src/store/store.js';
-import { startSwitchyard, type ServeProcess } from '../helpers/serve-process.js';
+import { startSwitchyard, WORKER_PROCESSES_ONLY_ENV, type ServeProcess } from '../helpers/serve-process.js';
 import { callInBackground, envelopeOf, mcpClient, workerPids } from './reliability-helpers.js';
 
 // `serve` hands new calls to worker processes with room, over IPC, already claimed. With two worker
@@ -14,7 +14,7 @@ describe('hand-off from the gateway to worker processes', () => {
   beforeAll(async () => {
     server = await startSwitchyard({
       args: ['--workers', '2'],
-      env: { SWITCHYARD_WORKERS_CONCURRENCY: '1' },
+      env: { SWITCHYARD_WORKERS_CONCURRENCY: '1', ...WORKER_PROCESSES_ONLY_ENV },
     });
     store = createSqliteStore({ path: path.join(server.dataDir, 'switchyard.db') });
   });

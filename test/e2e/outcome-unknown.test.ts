@@ -8,6 +8,7 @@ import type { Store } from '../../src/store/store.js';
 import {
   eventually,
   FAST_RECOVERY_ENV,
+  WORKER_PROCESSES_ONLY_ENV,
   repoRoot,
   startSwitchyard,
   type ServeProcess,
@@ -56,7 +57,7 @@ describe('a worker killed inside an HTTP POST', () => {
     server = await startSwitchyard({
       recipes: httpRecipes,
       args: ['--workers', '2', '--config', configFile],
-      env: FAST_RECOVERY_ENV,
+      env: { ...FAST_RECOVERY_ENV, ...WORKER_PROCESSES_ONLY_ENV },
     });
     store = createSqliteStore({ path: path.join(server.dataDir, 'switchyard.db') });
     client = await mcpClient(`${server.url}/mcp`);

@@ -3,7 +3,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
-import { FAST_RECOVERY_ENV, startSwitchyard, type ServeProcess } from '../helpers/serve-process.js';
+import {
+  FAST_RECOVERY_ENV,
+  startSwitchyard,
+  WORKER_PROCESSES_ONLY_ENV,
+  type ServeProcess,
+} from '../helpers/serve-process.js';
 import {
   callInBackground,
   envelopeOf,
@@ -34,7 +39,7 @@ describe('poison call with real processes', () => {
   it('dies with each worker that runs it: ends dead (DEAD_LETTERED, crash count in the message); other calls succeed', async () => {
     server = await startSwitchyard({
       args: ['--workers', '2'],
-      env: { ...FAST_RECOVERY_ENV, SWITCHYARD_LIMITS_MAX_CRASHES: '2' },
+      env: { ...FAST_RECOVERY_ENV, ...WORKER_PROCESSES_ONLY_ENV, SWITCHYARD_LIMITS_MAX_CRASHES: '2' },
     });
     store = createSqliteStore({ path: path.join(server.dataDir, 'switchyard.db') });
     client = await mcpClient(`${server.url}/mcp`);

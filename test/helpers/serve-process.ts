@@ -29,6 +29,12 @@ export const FAST_RECOVERY_ENV = {
   SWITCHYARD_LIMITS_DRAIN: '2s',
 };
 
+/**
+ * Every call runs in a worker process, none in the gateway's (no eager execution, see
+ * supervisor/eager-hand-off.ts): for tests that kill the worker process running a call.
+ */
+export const WORKER_PROCESSES_ONLY_ENV = { SWITCHYARD_WORKERS_EAGER: 'false' };
+
 /** Starts a real `switchyard <command>` process (from dist/, built by the test script) on port 0. */
 export async function startSwitchyard(
   options: {
