@@ -21,7 +21,9 @@ export * from './expression-types.js';
 
 /** Parses a bare JSONata expression (no `${ }`); throws ExpressionError when it does not parse. */
 export function compileExpression(source: string): CompiledExpression {
-  const stepRefs = stepReferences(parsed(source, DEFAULT_EXPRESSION_LIMITS).ast());
+  const ast = parsed(source, DEFAULT_EXPRESSION_LIMITS).ast();
+  const stepRefs = stepReferences(ast);
+  const names = namePath(ast);
   const fail = (problem: string): never => {
     throw new ExpressionError(`expression "${source.trim()}" ${problem}`, source, null);
   };
@@ -29,6 +31,8 @@ export function compileExpression(source: string): CompiledExpression {
     source,
     stepRefs,
     async evaluate(scope, limits = DEFAULT_EXPRESSION_LIMITS) {
+      const found = names ? lookUp(scope, names) : undefined;
+      if (found !== undefined) return toJson(found, fail);
       let result: unknown;
       try {
         result = await parsed(source, limits).evaluate(scope, { ...scope });
@@ -51,6 +55,41 @@ export function evaluateTemplate(
   limits?: ExpressionLimits,
 ): Promise<JsonValue> {
   return compileTemplate(value).evaluate(scope, limits);
+}
+
+/**
+ * The names of a plain path like `input.message` or `steps.said.data` (name steps only: no predicates,
+ * filters, variables or functions), else null. Most recipe expressions are such paths; they are read
+ * straight from the scope (see lookUp), which is what JSONata would do, without its evaluator.
+ */
+function namePath(ast: jsonata.ExprNode): string[] | null {
+  // JSONata's typings do not list the `path` node its parser produces.
+  const node = ast as { type: string; steps?: Array<{ type: string; value?: unknown }> };
+  if (node.type !== 'path' || !Object.keys(node).every((key) => key === 'type' || key === 'steps'))
+    return null;
+  const names: string[] = [];
+  for (const step of node.steps ?? []) {
+    const plain = Object.keys(step).every((key) => key === 'type' || key === 'value' || key === 'position');
+    if (!plain || step.type !== 'name' || typeof step.value !== 'string') return null;
+    names.push(step.value);
+  }
+  return names.length > 0 ? names : null;
+}
+
+/**
+ * The value at `names` when every value on the way is a plain object and the value found is neither
+ * missing nor an array: there JSONata's path semantics (mapping over arrays, flattening sequences,
+ * an empty sequence for a missing field) reduce to property reads. Otherwise undefined, and the caller
+ * asks JSONata.
+ */
+function lookUp(scope: ExpressionScope, names: string[]): unknown {
+  let value: unknown = scope;
+  for (const name of names) {
+    if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
+    if (!Object.hasOwn(value, name)) return undefined;
+    value = (value as Record<string, unknown>)[name];
+  }
+  return Array.isArray(value) ? undefined : value;
 }
 
 // Compiled JSONata per (limits, source): JSONata fixes its time/depth options when it parses.
