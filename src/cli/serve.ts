@@ -97,6 +97,8 @@ async function runRole(config: ResolvedConfig, roles: { gateway: boolean; worker
     });
   const { createPlatform } = await import('../platform.js');
   const { WorkerLink } = await import('../supervisor/worker-link.js');
+  // The supervisor went while this process was loading: nothing opened yet, nobody to work for.
+  if (supervisorGone) process.exit(0);
   const link = send
     ? new WorkerLink(
         (message) => send(message, undefined, undefined, () => undefined),
