@@ -7,12 +7,14 @@ import {
   eventually,
   FAST_RECOVERY_ENV,
   startSwitchyard,
+  WORKER_PROCESSES_ONLY_ENV,
   type ServeProcess,
 } from '../helpers/serve-process.js';
 import {
   callInBackground,
   envelopeOf,
   mcpClient,
+  pidOfWorker,
   waitInsideStep,
   waitTerminal,
 } from './reliability-helpers.js';
@@ -91,32 +93,40 @@ describe('cancelling a running call', () => {
     expect((await store.requeue(running.id))?.status).toBe('cancelled');
   });
 
-  it('real processes: a cancel from another process reaches the waiting client and the worker process', async () => {
-    // One worker process that runs one call at a time: the next call can only run once the worker has
-    // dropped the cancelled one (whose sleep would last 10 minutes).
-    server = await startSwitchyard({
-      args: ['--workers', '1'],
-      env: { ...FAST_RECOVERY_ENV, SWITCHYARD_WORKERS_CONCURRENCY: '1' },
-    });
-    store = createSqliteStore({ path: path.join(server.dataDir, 'switchyard.db') });
-    const client = await mcpClient(`${server.url}/mcp`);
-    const pending = callInBackground(client, 'echo_sleep_echo', { message: 'doomed', sleep_ms: 600_000 });
-    const running = await waitInsideStep(store, 'echo_sleep_echo', 'nap');
+  // The call runs in the worker process, or (eager execution) in the gateway's own process.
+  it.each([
+    ['the worker process', WORKER_PROCESSES_ONLY_ENV, false],
+    ["the gateway's eager worker", {}, true],
+  ])(
+    'real processes: a cancel from another process reaches the waiting client and %s',
+    async (_where, env, inGateway) => {
+      // One worker that runs one call at a time: the next call can only run once the worker has dropped
+      // the cancelled one (whose sleep would last 10 minutes).
+      server = await startSwitchyard({
+        args: ['--workers', '1'],
+        env: { ...FAST_RECOVERY_ENV, ...env, SWITCHYARD_WORKERS_CONCURRENCY: '1' },
+      });
+      store = createSqliteStore({ path: path.join(server.dataDir, 'switchyard.db') });
+      const client = await mcpClient(`${server.url}/mcp`);
+      const pending = callInBackground(client, 'echo_sleep_echo', { message: 'doomed', sleep_ms: 600_000 });
+      const running = await waitInsideStep(store, 'echo_sleep_echo', 'nap');
+      expect(pidOfWorker(running.workerId) === server.child.pid).toBe(inGateway);
 
-    await store.cancel(running.id, 'stopped from the CLI');
-    const { envelope } = await envelopeOf(pending);
-    expect(envelope).toMatchObject({ success: false, error_code: 'CANCELLED', call_id: running.id });
+      await store.cancel(running.id, 'stopped from the CLI');
+      const { envelope } = await envelopeOf(pending);
+      expect(envelope).toMatchObject({ success: false, error_code: 'CANCELLED', call_id: running.id });
 
-    // The worker process is free again: a new call runs to completion on its only slot.
-    const next = await client.callTool({
-      name: 'echo_sleep_echo',
-      arguments: { message: 'next', sleep_ms: 10 },
-    });
-    await client.close();
-    expect(next.structuredContent).toMatchObject({ success: true });
-    const call = await waitTerminal(store, running.id);
-    expect(call.status).toBe('cancelled');
-    expect((await store.listJournal(running.id)).some((e) => e.stepPath === 'second')).toBe(false);
-    expect((await store.listAttempts(running.id)).map((a) => a.outcome)).toEqual(['cancelled']);
-  });
+      // The worker process is free again: a new call runs to completion on its only slot.
+      const next = await client.callTool({
+        name: 'echo_sleep_echo',
+        arguments: { message: 'next', sleep_ms: 10 },
+      });
+      await client.close();
+      expect(next.structuredContent).toMatchObject({ success: true });
+      const call = await waitTerminal(store, running.id);
+      expect(call.status).toBe('cancelled');
+      expect((await store.listJournal(running.id)).some((e) => e.stepPath === 'second')).toBe(false);
+      expect((await store.listAttempts(running.id)).map((a) => a.outcome)).toEqual(['cancelled']);
+    },
+  );
 });

@@ -2,7 +2,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { AttemptRecord, Store } from '../../src/store/store.js';
-import { repoRoot, startSwitchyard, type ServeProcess } from '../helpers/serve-process.js';
+import {
+  repoRoot,
+  startSwitchyard,
+  WORKER_PROCESSES_ONLY_ENV,
+  type ServeProcess,
+} from '../helpers/serve-process.js';
 import { callInBackground, envelopeOf, mcpClient } from './reliability-helpers.js';
 
 const recipes = path.join(repoRoot, 'test', 'fixtures', 'recipes-fairness');
@@ -26,7 +31,8 @@ function mostAtOnce(attempts: AttemptRecord[]): number {
   return most;
 }
 
-// A real `switchyard serve` with two worker processes of two slots each: four calls can run at once.
+// A real `switchyard serve` with two worker processes of two slots each: four calls can run at once
+// (none in the gateway's process: no eager execution, which would make a fifth slot).
 describe('fair claims and concurrency limits, over MCP with real worker processes', () => {
   let server: ServeProcess;
   let store: Store;
@@ -34,7 +40,7 @@ describe('fair claims and concurrency limits, over MCP with real worker processe
     server = await startSwitchyard({
       recipes,
       args: ['--workers', '2'],
-      env: { SWITCHYARD_WORKERS_CONCURRENCY: '2' },
+      env: { SWITCHYARD_WORKERS_CONCURRENCY: '2', ...WORKER_PROCESSES_ONLY_ENV },
     });
     store = createSqliteStore({ path: path.join(server.dataDir, 'switchyard.db') });
   });
