@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { usePostgres } from '../helpers/postgres.js';
+import { WORKER_PROCESSES_ONLY_ENV } from '../helpers/serve-process.js';
 import { CHAOS_LIMITS, livenessBound } from './harness/liveness.js';
 import { callWithRetries } from './harness/mcp-client.js';
 import type { Proc } from './harness/processes.js';
@@ -86,7 +87,8 @@ describe('chaos: a poison call among healthy ones', () => {
 
   it('SQLite, serve with 2 workers: the poison ends dead after the crash limit, the rest succeed', async () => {
     world = await chaosWorld({ env: ENV });
-    await world.controller.serve(2);
+    // The poison crashes whichever process runs it: keep it in the worker processes (no eager execution).
+    await world.controller.serve(2, WORKER_PROCESSES_ONLY_ENV);
     await poisonAmongHealthy(world, 'poison call (sqlite)', () => ({}));
   });
 
