@@ -37,7 +37,10 @@ export interface PlatformHooks {
   onEnqueued?: () => void;
   /** A call ended on this process's worker, so it has room for another. */
   onRoomFreed?: () => void;
-  /** Where the gateway hands new calls (worker processes); defaults to the in-process worker, if any. */
+  /**
+   * Where the gateway hands new calls (worker processes); defaults to the in-process worker, if any. With
+   * an `'eager'` worker, both (supervisor/eager-hand-off.ts).
+   */
   handOff?: HandOff;
   /** How this process's worker commits settlements; defaults to its store (the supervisor's, under `serve`). */
   settle?: Store['settle'];
@@ -63,11 +66,12 @@ const EAGER_CONCURRENCY = 1;
 /** Where the gateway hands new calls: worker processes, this process's worker, or both (eager). */
 function gatewayHandOff(
   worker: Worker | null,
+  roles: PlatformRoles,
   processes: HandOff | undefined,
   leaseMs: number,
 ): HandOff | undefined {
   const local = worker ? localHandOff(worker, leaseMs) : undefined;
-  if (local && processes) return eagerHandOff(local, processes);
+  if (roles.worker === 'eager' && local && processes) return eagerHandOff(local, processes);
   return processes ?? local;
 }
 
@@ -160,7 +164,7 @@ export function createPlatform(
         servers: config.servers,
         limits: config.limits,
         onEnqueued: hooks.onEnqueued,
-        handOff: gatewayHandOff(worker, hooks.handOff, config.limits.leaseMs),
+        handOff: gatewayHandOff(worker, roles, hooks.handOff, config.limits.leaseMs),
       })
     : null;
   const gateway = service

@@ -14,9 +14,9 @@ import type { GatewayLoad, HandOff, HandOffSlot } from '../gateway/hand-off.js';
  *
  * The call is exactly as durable either way: committed and leased before it runs, journaled step by
  * step, settled with its fencing token. What differs is isolation: if this process dies during an eager
- * call, its clients' connections go too (they would with any gateway death) and the call is resumed
- * from its journal by a worker process once its lease expires; the client's retry with the same
- * idempotency key attaches to it. Configurable: `workers.eager` (default on).
+ * call, its clients' connections go too (they would with any gateway death) and, once its lease
+ * expires, the call is resumed from its journal by whichever worker claims it; the client's retry with
+ * the same idempotency key attaches to it. Configurable: `workers.eager` (default on).
  */
 export function eagerHandOff(local: HandOff, remote: HandOff): HandOff {
   let recentOthers = 0;
