@@ -195,6 +195,7 @@ function startPool(
     env: process.env,
     size: config.workers.count,
     stopTimeoutMs: config.limits.drainMs + 5000,
+    nice: config.workers.nice,
     onEvent: (event) => log({ msg: `worker ${event.kind}`, ...event }),
     onExit,
   });

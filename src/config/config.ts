@@ -33,6 +33,11 @@ export interface WorkerPoolConfig {
   concurrency: number;
   /** Run a call in the gateway's process when it has nothing else in flight (supervisor/eager-hand-off.ts). */
   eager: boolean;
+  /**
+   * The worker processes' scheduling niceness (0–19, added to the gateway's): under CPU contention the
+   * gateway, which every client waits on and which commits every call, runs before them.
+   */
+  nice: number;
   min: number;
   max: number;
   /** Share of each worker's concurrency the autoscaler aims to fill. */

@@ -76,6 +76,7 @@ function resolveWorkers(raw: Raw, countFlag: number | undefined): ResolvedConfig
     count: Math.min(max, Math.max(min, count)),
     concurrency: int(raw.concurrency, 'workers.concurrency') ?? 64,
     eager: bool(raw.eager, 'workers.eager') ?? true,
+    nice: niceness(raw.nice),
     min,
     max,
     utilization,
@@ -83,6 +84,17 @@ function resolveWorkers(raw: Raw, countFlag: number | undefined): ResolvedConfig
     scaleDownCooldownMs: duration(raw.scale_down_cooldown, 'workers.scale_down_cooldown') ?? 60_000,
     scaleIntervalMs: duration(raw.scale_interval, 'workers.scale_interval') ?? 1_000,
   };
+}
+
+/**
+ * Worker processes run at a lower CPU priority than the gateway by default. The gateway's event loop
+ * is the hot path's one serial stage (every request, every commit); a worker woken by a dispatch
+ * would otherwise preempt it on a busy core. 10, not 19: a starved worker would miss heartbeats.
+ */
+function niceness(value: unknown): number {
+  const nice = int(value, 'workers.nice') ?? 10;
+  if (nice < 0 || nice > 19) throw new UsageError('workers.nice must be from 0 to 19');
+  return nice;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { fork, type ChildProcess } from 'node:child_process';
+import { getPriority, setPriority } from 'node:os';
 
 export interface ProcessPoolOptions {
   /** The module to run in each child (the CLI entry). */
@@ -11,6 +12,8 @@ export interface ProcessPoolOptions {
   restartDelayMs?: number;
   /** How long a child may take to drain on stop before it is killed. */
   stopTimeoutMs: number;
+  /** Niceness added to each child's CPU priority (0: the same as this process's). */
+  nice?: number;
   onEvent?: (event: PoolEvent) => void;
   /** A child exited (before any restart). */
   onExit?: (child: ChildProcess) => void;
@@ -107,7 +110,10 @@ export class ProcessPool {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.children.set(slot, child);
-    if (child.pid) this.options.onEvent?.({ kind: 'started', pid: child.pid, slot });
+    if (child.pid) {
+      this.lowerPriority(child.pid);
+      this.options.onEvent?.({ kind: 'started', pid: child.pid, slot });
+    }
     child.on('message', (message) => this.onChildMessage?.(message, child));
     child.once('exit', (code, signal) => {
       this.children.delete(slot);
@@ -123,6 +129,17 @@ export class ProcessPool {
       }, delay);
       this.restartTimers.add(timer);
     });
+  }
+
+  private lowerPriority(pid: number): void {
+    const nice = this.options.nice ?? 0;
+    if (nice === 0) return;
+    try {
+      // Relative to ours: a supervisor started with `nice` keeps its workers below itself.
+      setPriority(pid, Math.min(19, getPriority() + nice));
+    } catch {
+      // A platform without priorities, or a child already gone (its exit is handled below).
+    }
   }
 
   /** Set by the owner to receive messages from children (e.g. "settled" hints). */
