@@ -48,6 +48,12 @@ export class Worker {
   private lastPrune = 0;
   /** The call this worker runs alone (crash isolation, see store/crash-isolation.ts), if any. */
   private isolating: string | null = null;
+  /**
+   * The queue may hold calls this worker had no room for (it was full when it looked, or gave a call
+   * back): it looks again as soon as a call of its own ends. Otherwise the store's change signal (which
+   * every settlement raises) is enough, and the end of a call beside others costs no query.
+   */
+  private turnedAway = false;
 
   constructor(
     private readonly deps: RunCallDeps,
@@ -74,6 +80,7 @@ export class Worker {
    */
   adopt(claimed: ClaimedCall): void {
     if (this.room > 0 && !this.inFlight.has(claimed.call.id)) return this.launch(claimed);
+    this.turnedAway = true;
     this.deps.store
       .release(claimed.call.id, claimed.token)
       .catch((error: unknown) => this.options.onError?.(error));
@@ -138,7 +145,11 @@ export class Worker {
         this.pumpAgain = false;
         // None while isolating a call, or unless running.
         const room = this.room;
-        if (room <= 0) return;
+        if (room <= 0) {
+          this.turnedAway = true;
+          return;
+        }
+        this.turnedAway = false;
         const claimed = await this.deps.store.claim({
           workerId: this.id,
           limit: room,
@@ -149,6 +160,7 @@ export class Worker {
         for (const c of claimed) {
           if (c.isolated && this.inFlight.size > 0) {
             // A hand-off arrived while the claim was on its way: this call may not run beside it.
+            this.turnedAway = true;
             this.deps.store
               .release(c.call.id, c.token)
               .catch((error: unknown) => this.options.onError?.(error));
@@ -176,7 +188,8 @@ export class Worker {
         this.inFlight.delete(claimed.call.id);
         if (this.isolating === claimed.call.id) this.isolating = null;
         this.options.onRoomFreed?.();
-        this.pump();
+        // An idle worker looks too: a call held back for isolation runs only in a worker with nothing else.
+        if (this.turnedAway || this.inFlight.size === 0) this.pump();
       });
     this.inFlight.set(claimed.call.id, { claimed, controller, done });
   }
