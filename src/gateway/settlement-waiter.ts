@@ -1,4 +1,4 @@
-import { isTerminal } from '../core/call-status.js';
+import { CALL_STATUSES, isTerminal, type CallStatus } from '../core/call-status.js';
 import type { CallRecord, Store } from '../store/store.js';
 
 /** What a waiter needs of a settled call. */
@@ -10,9 +10,12 @@ type Resolve = (call: SettledCall | null) => void;
 const MIN_CHECK_INTERVAL_MS = 5;
 
 /** A call the client must hear about: settled, or waiting for the client's input. */
-function needsClient(status: CallRecord['status']): boolean {
+function needsClient(status: CallStatus): boolean {
   return isTerminal(status) || status === 'input_required';
 }
+
+/** The statuses a look at the store asks for: calls still running are not read at all. */
+const NEEDS_CLIENT: readonly CallStatus[] = CALL_STATUSES.filter(needsClient);
 
 /**
  * Waits for calls to settle or to ask the client for input. One subscription to the store's change signal serves every waiting
@@ -123,7 +126,7 @@ export class SettlementWaiter {
     if (ids.length === 0) return;
     let calls: CallRecord[];
     try {
-      calls = await this.store.getCalls(ids);
+      calls = await this.store.getCalls(ids, NEEDS_CLIENT);
     } catch {
       return; // the store hiccupped; the next change signal or the wait's timeout ends the wait
     }

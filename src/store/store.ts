@@ -44,8 +44,11 @@ export interface Store {
    */
   enqueue(input: EnqueueInput): Promise<EnqueueOutcome>;
   getCall(id: string): Promise<CallRecord | null>;
-  /** The calls among `ids` that exist (any order). Used by waiters. */
-  getCalls(ids: readonly string[]): Promise<CallRecord[]>;
+  /**
+   * The calls among `ids` that exist (any order); with `statuses`, only those in one of them. Used by
+   * waiters, which ask only for the calls they can answer with: most are still running, and cost no read.
+   */
+  getCalls(ids: readonly string[], statuses?: readonly CallStatus[]): Promise<CallRecord[]>;
   /** Newest first. */
   listCalls(filter: CallFilter): Promise<CallRecord[]>;
 

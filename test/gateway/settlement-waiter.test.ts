@@ -25,9 +25,9 @@ describe('SettlementWaiter', () => {
     // The real store, counting the waiter's reads.
     gateway = {
       ...store,
-      getCalls: (ids) => {
+      getCalls: (ids, statuses) => {
         looks++;
-        return store.getCalls(ids);
+        return store.getCalls(ids, statuses);
       },
     };
     worker = createSqliteStore({ path: file, pollIntervalMs: 2 });

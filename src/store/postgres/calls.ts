@@ -6,7 +6,7 @@ import { NOW, type Db } from './db.js';
 
 export interface CallOps {
   getCall(id: string): Promise<CallRecord | null>;
-  getCalls(ids: readonly string[]): Promise<CallRecord[]>;
+  getCalls(ids: readonly string[], statuses?: readonly CallStatus[]): Promise<CallRecord[]>;
   listCalls(filter: CallFilter): Promise<CallRecord[]>;
   cancel(id: string, reason: string): Promise<CallRecord | null>;
   requeue(id: string): Promise<CallRecord | null>;
@@ -55,9 +55,15 @@ export function createCallOps(db: Db, changed: () => void): CallOps {
 
   return {
     getCall,
-    async getCalls(ids) {
+    async getCalls(ids, statuses) {
       if (ids.length === 0) return [];
-      return (await db.read<CallRow>('SELECT * FROM calls WHERE id = ANY($1::text[])', [ids])).map(toCall);
+      const rows = statuses
+        ? await db.read<CallRow>(
+            'SELECT * FROM calls WHERE id = ANY($1::text[]) AND status = ANY($2::text[])',
+            [ids, statuses],
+          )
+        : await db.read<CallRow>('SELECT * FROM calls WHERE id = ANY($1::text[])', [ids]);
+      return rows.map(toCall);
     },
     async listCalls(filter) {
       const used = FILTER_COLUMNS.filter((column) => filter[column] !== undefined);

@@ -7,7 +7,7 @@ import { toCall, toJson, type CallRow } from '../rows.js';
 
 export interface CallOps {
   getCall(id: string): CallRecord | null;
-  getCalls(ids: readonly string[]): CallRecord[];
+  getCalls(ids: readonly string[], statuses?: readonly CallStatus[]): CallRecord[];
   listCalls(filter: CallFilter): CallRecord[];
   cancel(id: string, reason: string): CallRecord | null;
   requeue(id: string): CallRecord | null;
@@ -27,6 +27,10 @@ export function createCallOps(db: SqliteDatabase, attempts: AttemptLog, changed:
   // One statement serves any number of ids: they travel as one JSON array.
   const byIds = db.prepare<[string], CallRow>(
     'SELECT * FROM calls WHERE id IN (SELECT value FROM json_each(?))',
+  );
+  const byIdsIn = db.prepare<[string, string], CallRow>(
+    `SELECT * FROM calls WHERE id IN (SELECT value FROM json_each(?))
+       AND status IN (SELECT value FROM json_each(?))`,
   );
   const cancelStmt = db.prepare<{ id: string; now: number; error: string | null }, CallRow>(
     `UPDATE calls SET status = 'cancelled', error = @error, result = NULL, lease_expires_at = NULL, settled_at = @now,
@@ -75,7 +79,13 @@ export function createCallOps(db: SqliteDatabase, attempts: AttemptLog, changed:
       const row = byId.get(id);
       return row ? toCall(row) : null;
     },
-    getCalls: (ids) => (ids.length === 0 ? [] : byIds.all(JSON.stringify(ids)).map(toCall)),
+    getCalls: (ids, statuses) => {
+      if (ids.length === 0) return [];
+      const rows = statuses
+        ? byIdsIn.all(JSON.stringify(ids), JSON.stringify(statuses))
+        : byIds.all(JSON.stringify(ids));
+      return rows.map(toCall);
+    },
     listCalls(filter) {
       const used = FILTER_COLUMNS.filter((column) => filter[column] !== undefined);
       const shape = used.join(',');

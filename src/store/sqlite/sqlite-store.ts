@@ -102,7 +102,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
 
     enqueue: (input) => group.run(() => use().enqueue(input)),
     getCall: (id) => withBusyRetry(() => use().calls.getCall(id)),
-    getCalls: (ids) => withBusyRetry(() => use().calls.getCalls(ids)),
+    getCalls: (ids, statuses) => withBusyRetry(() => use().calls.getCalls(ids, statuses)),
     listCalls: (filter) => withBusyRetry(() => use().calls.listCalls(filter)),
     cancel: (id, reason) => group.run(() => use().calls.cancel(id, reason)),
     requeue: (id) => group.run(() => use().calls.requeue(id)),

@@ -119,6 +119,9 @@ export function callsContract(harness: () => StoreHarness): void {
       [a, d].sort(),
     );
     expect(await store.getCalls([])).toEqual([]);
+    // Only those in the statuses asked for (waiters ask for settled ones): `a` runs, `d` is queued.
+    expect((await store.getCalls([a, d], ['running'])).map((call) => call.id)).toEqual([a]);
+    expect(await store.getCalls([a, d], ['succeeded', 'failed'])).toEqual([]);
   });
 
   it('counts calls per status, overall and per workspace', async () => {
