@@ -100,7 +100,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     activateRelease: (workspace, releaseId) =>
       group.run(() => use().releases.activateRelease(workspace, releaseId)),
 
-    enqueue: (input) => group.run(() => use().enqueue(input)),
+    enqueue: (input) => group.runAtomic(() => use().enqueue(input)),
     getCall: (id) => withBusyRetry(() => use().calls.getCall(id)),
     getCalls: (ids, statuses) => withBusyRetry(() => use().calls.getCalls(ids, statuses)),
     listCalls: (filter) => withBusyRetry(() => use().calls.listCalls(filter)),
@@ -118,7 +118,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         : [],
     heartbeat: (id, token, leaseMs) => group.run(() => use().leases.heartbeat(id, token, leaseMs)),
     settle: (id, token, settlement, journal) =>
-      group.run(() => use().leases.settle(id, token, settlement, journal)),
+      group.runAtomic(() => use().leases.settle(id, token, settlement, journal)),
     release: (id, token) => group.run(() => use().leases.release(id, token)),
 
     suspend: (id, token, ask, journal = []) => group.run(() => use().asks.suspend(id, token, ask, journal)),
