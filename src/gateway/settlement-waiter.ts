@@ -18,9 +18,10 @@ function needsClient(status: CallStatus): boolean {
 const NEEDS_CLIENT: readonly CallStatus[] = CALL_STATUSES.filter(needsClient);
 
 /**
- * Waits for calls to settle or to ask the client for input. One subscription to the store's change signal serves every waiting
- * request: on each signal, one query fetches all waited-on calls and wakes the settled ones. A worker
- * that reports a settlement directly (`settled`, after its commit) saves that query.
+ * Waits for calls to settle or to ask the client for input. One subscription to the store's change
+ * signal serves every waiting request: on each signal, one query fetches those of the waited-on calls
+ * that settled (or need input) and wakes their waiters. A worker that reports a settlement directly
+ * (`settled`, after its commit) saves that query.
  */
 export class SettlementWaiter {
   private readonly waiting = new Map<string, Set<Resolve>>();
