@@ -173,8 +173,14 @@ export interface Store {
   nextWakeAt(): Promise<number | null>;
   /** Deletes settled calls (with journals, attempts and asks) and idempotency keys older than the retention. */
   prune(input: { settledBefore: number }): Promise<{ calls: number; keys: number }>;
-  /** Counts calls per status (queue depth for the supervisor and `/metrics`). */
+  /** Counts calls per status, over every call kept (retention), settled ones included. */
   countByStatus(workspace?: string): Promise<Partial<Record<CallStatus, number>>>;
+  /**
+   * Calls queued, running or waiting to retry, over all workspaces (QUEUE_DEPTH_SQL): what the
+   * supervisor's autoscaler reads every interval. It reads live calls only, through the status index,
+   * however many settled calls the store keeps.
+   */
+  queueDepth(): Promise<number>;
 }
 
 /** The vault's part of the Store (each backend implements it in its own vault.ts). */

@@ -1,5 +1,4 @@
 import type { Store } from '../store/store.js';
-import { QUEUE_DEPTH_STATUSES } from '../store/queue-depth.js';
 import type { ProcessPool } from './process-pool.js';
 import { desiredWorkers } from './scaling-policy.js';
 
@@ -42,8 +41,7 @@ export class Autoscaler {
     if (this.busy) return;
     this.busy = true;
     try {
-      const counts = await this.store.countByStatus();
-      const depth = QUEUE_DEPTH_STATUSES.reduce((sum, status) => sum + (counts[status] ?? 0), 0);
+      const depth = await this.store.queueDepth();
       const current = this.pool.target;
       const to = desiredWorkers({
         ...this.options,

@@ -5,6 +5,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { loadMigrations, shippedMigrationsDir } from '../../src/store/migrations.js';
+import { QUEUE_DEPTH_SQL } from '../../src/store/queue-depth.js';
 import { createSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { Store } from '../../src/store/store.js';
 import { describeStoreContract, type StoreHarness } from './store-contract.js';
@@ -94,6 +95,27 @@ describe('SQLite specifics', () => {
     await deploy(store);
     expect(await store.listReleases('ws_main')).toHaveLength(1);
     await store.close();
+  });
+
+  it('reads the queue depth from the status index, not from every call kept', async () => {
+    const file = path.join(await mkdtemp(path.join(os.tmpdir(), 'switchyard-depth-')), 'db.sqlite');
+    const onDisk = createSqliteStore({ path: file });
+    try {
+      await onDisk.migrate();
+      const raw = new Database(file, { readonly: true });
+      const plan = raw
+        .prepare(`EXPLAIN QUERY PLAN ${QUEUE_DEPTH_SQL}`)
+        .all()
+        .map((row) => (row as { detail: string }).detail)
+        .join('; ');
+      raw.close();
+      // A search of an index by status (live calls only), never a scan of the whole table.
+      expect(plan).toMatch(/SEARCH calls USING COVERING INDEX \w+ \(status=\?\)/);
+      expect(plan).not.toMatch(/SCAN calls/);
+    } finally {
+      await onDisk.close();
+      await rm(path.dirname(file), { recursive: true, force: true });
+    }
   });
 
   it('opens a database in WAL mode, creating its folder, and refuses to update a release', async () => {

@@ -1,3 +1,4 @@
+import { QUEUE_DEPTH_SQL } from '../queue-depth.js';
 import { CALL_STATUSES, isTerminal, type CallStatus } from '../../core/call-status.js';
 import type { ToolError } from '../../core/errors.js';
 import type { AttemptRecord, CallFilter, CallRecord } from '../store.js';
@@ -11,6 +12,7 @@ export interface CallOps {
   cancel(id: string, reason: string): Promise<CallRecord | null>;
   requeue(id: string): Promise<CallRecord | null>;
   countByStatus(workspace?: string): Promise<Partial<Record<CallStatus, number>>>;
+  queueDepth(): Promise<number>;
   listAttempts(callId: string): Promise<AttemptRecord[]>;
 }
 
@@ -79,6 +81,10 @@ export function createCallOps(db: Db, changed: () => void): CallOps {
       return changedOrCurrent(await db.query<CallRow>(CANCEL, [id, toJson(error)]), id);
     },
     requeue: async (id) => changedOrCurrent(await db.query<CallRow>(REQUEUE, [id]), id),
+    async queueDepth() {
+      const [row] = await db.read<{ count: string | number }>(QUEUE_DEPTH_SQL);
+      return Number(row?.count ?? 0);
+    },
     async countByStatus(workspace) {
       const rows = await db.read<{ status: CallStatus; n: number }>(
         workspace === undefined

@@ -1,3 +1,4 @@
+import { QUEUE_DEPTH_SQL } from '../queue-depth.js';
 import { isTerminal, type CallStatus } from '../../core/call-status.js';
 import type { ToolError } from '../../core/errors.js';
 import type { CallFilter, CallRecord } from '../store.js';
@@ -12,6 +13,7 @@ export interface CallOps {
   cancel(id: string, reason: string): CallRecord | null;
   requeue(id: string): CallRecord | null;
   countByStatus(workspace?: string): Partial<Record<CallStatus, number>>;
+  queueDepth(): number;
 }
 
 interface Changed {
@@ -48,6 +50,7 @@ export function createCallOps(db: SqliteDatabase, attempts: AttemptLog, changed:
   const countIn = db.prepare<[string], { status: CallStatus; n: number }>(
     'SELECT status, count(*) AS n FROM calls WHERE workspace = ? GROUP BY status',
   );
+  const depth = db.prepare<[], number>(QUEUE_DEPTH_SQL).pluck();
   const listStatements = new Map<string, ReturnType<typeof db.prepare<unknown[], CallRow>>>();
 
   // Operator writes return whether they changed the call, so only real changes raise the signal.
@@ -101,6 +104,7 @@ export function createCallOps(db: SqliteDatabase, attempts: AttemptLog, changed:
     },
     cancel: (id, reason) => announce(cancel.immediate(id, reason)),
     requeue: (id) => announce(requeue.immediate(id)),
+    queueDepth: () => depth.get() ?? 0,
     countByStatus(workspace) {
       const rows = workspace === undefined ? countAll.all() : countIn.all(workspace);
       return Object.fromEntries(rows.map((r) => [r.status, r.n]));

@@ -107,6 +107,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     cancel: (id, reason) => group.run(() => use().calls.cancel(id, reason)),
     requeue: (id) => group.run(() => use().calls.requeue(id)),
     countByStatus: (workspace) => withBusyRetry(() => use().calls.countByStatus(workspace)),
+    queueDepth: () => withBusyRetry(() => use().calls.queueDepth()),
 
     claim: async (input) =>
       (await withBusyRetry(() => use().claims.hasRunnable()))

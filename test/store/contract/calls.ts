@@ -137,5 +137,7 @@ export function callsContract(harness: () => StoreHarness): void {
     expect(await store.countByStatus()).toEqual({ queued: 2, running: 1, succeeded: 1 });
     expect(await store.countByStatus('ws_main')).toEqual({ queued: 1, running: 1, succeeded: 1 });
     expect(await store.countByStatus('ws_other')).toEqual({ queued: 1 });
+    // The autoscaler's depth: live calls of every workspace, the settled one left out.
+    expect(await store.queueDepth()).toBe(3);
   });
 }
