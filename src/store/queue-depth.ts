@@ -6,4 +6,3 @@
  */
 export const QUEUE_DEPTH_SQL =
   "SELECT count(*) FROM calls WHERE status IN ('queued', 'running', 'retry_wait')";
-
