@@ -16,6 +16,8 @@ describe('worker process priority under serve', () => {
   it('starts worker processes, and the ones it restarts, 10 below the gateway', async () => {
     server = await startSwitchyard({ args: ['--workers', '1'] });
     const gateway = getPriority(server.child.pid);
+    // A pid of its own each (getPriority() with none would read this test's own priority).
+    expect(workerPids(server)).toHaveLength(1);
     const [first] = workerPids(server);
     expect(getPriority(first)).toBe(Math.min(19, gateway + 10));
 
@@ -26,6 +28,7 @@ describe('worker process priority under serve', () => {
 
   it('keeps them at the gateway priority with workers.nice 0', async () => {
     server = await startSwitchyard({ args: ['--workers', '1'], env: { SWITCHYARD_WORKERS_NICE: '0' } });
+    expect(workerPids(server)).toHaveLength(1);
     const [worker] = workerPids(server);
     expect(getPriority(worker)).toBe(getPriority(server.child.pid));
   });
