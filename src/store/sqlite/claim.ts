@@ -143,7 +143,7 @@ export function createClaimOps(db: SqliteDatabase, attempts: AttemptLog, changed
         workerId: input.workerId,
         isolated: lone ? 1 : 0,
       }) as CallRow;
-      attempts.begin(row, now);
+      attempts.begin(row.workspace, row.id, row.attempt, row.lease_token, input.workerId, now);
       return { call: toCall(row), token: row.lease_token, ...(lone ? { isolated: true } : {}) };
     });
   });

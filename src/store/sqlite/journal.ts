@@ -11,48 +11,61 @@ export interface JournalOps {
   listJournal(callId: string): JournalEntry[];
 }
 
-const HOLDS_LEASE = `id = @callId AND lease_token = @token AND status = 'running'`;
+const HOLDS_LEASE = `id = ? AND lease_token = ? AND status = 'running'`;
+
+/** The bound values of a step's start: attempt, step path, kind, target, effect, worker, request. */
+type StartValues = [number, string, string, string | null, string, string, string | null];
+/** The bound values of a step's end: status, output, error, response. */
+type FinishValues = [string, string | null, string | null, string | null];
+
+const startValues = (s: StepStart): StartValues => [
+  s.attempt,
+  s.stepPath,
+  s.kind,
+  s.target,
+  s.effect,
+  s.workerId,
+  toJson(s.request),
+];
+const finishValues = (f: StepFinish): FinishValues => [
+  f.status,
+  toJson(f.output),
+  toJson(f.error),
+  toJson(f.response),
+];
 
 /**
  * Journal writes are single statements whose fence is part of the statement itself, so the check and
- * the write cannot be separated by another writer.
+ * the write cannot be separated by another writer. Parameters are positional: these statements run on
+ * every call's path, where a named binding costs a property lookup per value.
  */
 export function createJournalOps(db: SqliteDatabase): JournalOps {
-  const start = db.prepare(
-    `INSERT INTO journal (workspace, call_id, attempt, step_path, kind, target, effect, worker_id, lease_token,
-       request, started_at)
-     SELECT workspace, id, @attempt, @stepPath, @kind, @target, @effect, @workerId, lease_token, @request, @now
-     FROM calls WHERE ${HOLDS_LEASE}`,
+  const start = db.prepare<[...StartValues, number, string, number]>(
+    `INSERT INTO journal (workspace, call_id, attempt, step_path, kind, target, effect, worker_id, request,
+       lease_token, started_at)
+     SELECT workspace, id, ?, ?, ?, ?, ?, ?, ?, lease_token, ? FROM calls WHERE ${HOLDS_LEASE}`,
   );
-  const finish = db.prepare(
-    `UPDATE journal SET status = @status, output = @output, error = @error, response = @response, finished_at = @now
-     WHERE id = @entryId AND call_id = @callId AND lease_token = @token AND status = 'started'
+  const finish = db.prepare<[...FinishValues, number, number, number, string, string, number]>(
+    `UPDATE journal SET status = ?, output = ?, error = ?, response = ?, finished_at = ?
+     WHERE id = ? AND lease_token = ? AND call_id = ? AND status = 'started'
        AND EXISTS (SELECT 1 FROM calls WHERE ${HOLDS_LEASE})`,
   );
   // The same, found by the step's place in the attempt (journal_by_call narrows it to the call's rows).
-  const finishAt = db.prepare(
-    `UPDATE journal SET status = @status, output = @output, error = @error, response = @response, finished_at = @now
-     WHERE call_id = @callId AND attempt = @attempt AND step_path = @stepPath AND lease_token = @token
-       AND status = 'started' AND EXISTS (SELECT 1 FROM calls WHERE ${HOLDS_LEASE})`,
+  const finishAt = db.prepare<[...FinishValues, number, string, number, string, number, string, number]>(
+    `UPDATE journal SET status = ?, output = ?, error = ?, response = ?, finished_at = ?
+     WHERE call_id = ? AND attempt = ? AND step_path = ? AND lease_token = ? AND status = 'started'
+       AND EXISTS (SELECT 1 FROM calls WHERE ${HOLDS_LEASE})`,
   );
-  const record = db.prepare(
-    `INSERT INTO journal (workspace, call_id, attempt, step_path, kind, target, effect, worker_id, lease_token,
-       request, started_at, status, output, error, response, finished_at)
-     SELECT workspace, id, @attempt, @stepPath, @kind, @target, @effect, @workerId, lease_token, @request, @now,
-       @status, @output, @error, @response, @now
-     FROM calls WHERE ${HOLDS_LEASE}`,
+  const record = db.prepare<[...StartValues, number, ...FinishValues, number, string, number]>(
+    `INSERT INTO journal (workspace, call_id, attempt, step_path, kind, target, effect, worker_id, request,
+       lease_token, started_at, status, output, error, response, finished_at)
+     SELECT workspace, id, ?, ?, ?, ?, ?, ?, ?, lease_token, ?, ?, ?, ?, ?, ? FROM calls WHERE ${HOLDS_LEASE}`,
   );
-  const holdsLease = db.prepare(`SELECT 1 FROM calls WHERE ${HOLDS_LEASE}`).pluck();
+  const holdsLease = db.prepare<[string, number]>(`SELECT 1 FROM calls WHERE ${HOLDS_LEASE}`).pluck();
   const list = db.prepare<[string], JournalRow>('SELECT * FROM journal WHERE call_id = ? ORDER BY id');
 
-  const finishParams = (f: StepFinish) => ({
-    status: f.status,
-    output: toJson(f.output),
-    error: toJson(f.error),
-    response: toJson(f.response),
-  });
   const startOne = (callId: string, token: number, step: StepStart): number | null => {
-    const result = start.run({ ...step, callId, token, request: toJson(step.request), now: Date.now() });
+    const result = start.run(...startValues(step), Date.now(), callId, token);
     return result.changes === 1 ? Number(result.lastInsertRowid) : null;
   };
   const applyWrites = (callId: string, token: number, writes: readonly JournalWrite[]): void => {
@@ -60,23 +73,8 @@ export function createJournalOps(db: SqliteDatabase): JournalOps {
     for (const w of writes) {
       if (w.kind === 'start') startOne(callId, token, w.start);
       else if (w.kind === 'finish')
-        finishAt.run({
-          callId,
-          token,
-          attempt: w.attempt,
-          stepPath: w.stepPath,
-          now,
-          ...finishParams(w.finish),
-        });
-      else
-        record.run({
-          ...w.start,
-          callId,
-          token,
-          request: toJson(w.start.request),
-          now,
-          ...finishParams(w.finish),
-        });
+        finishAt.run(...finishValues(w.finish), now, callId, w.attempt, w.stepPath, token, callId, token);
+      else record.run(...startValues(w.start), now, ...finishValues(w.finish), now, callId, token);
     }
   };
   const startWithWrites = db.transaction(
@@ -96,12 +94,12 @@ export function createJournalOps(db: SqliteDatabase): JournalOps {
     },
     applyWrites,
     appendJournal(callId, token, writes) {
-      if (!holdsLease.get({ callId, token })) return false;
+      if (!holdsLease.get(callId, token)) return false;
       applyWrites(callId, token, writes);
       return true;
     },
     finishStep(callId, token, entryId, f) {
-      return finish.run({ callId, token, entryId, now: Date.now(), ...finishParams(f) }).changes === 1;
+      return finish.run(...finishValues(f), Date.now(), entryId, token, callId, callId, token).changes === 1;
     },
     listJournal: (callId) => list.all(callId).map(toJournalEntry),
   };

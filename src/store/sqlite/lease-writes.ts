@@ -20,16 +20,22 @@ export function createLeaseWriteOps(
   changed: () => void,
   applyJournal: (callId: string, token: number, writes: readonly JournalWrite[]) => void,
 ): LeaseWriteOps {
-  const FENCE = `id = @id AND lease_token = @token AND status = 'running'`;
-  const extend = db.prepare(`UPDATE calls SET lease_expires_at = @until, updated_at = @now WHERE ${FENCE}`);
+  // Positional parameters (the fence's id and token last): a heartbeat and a settlement are on every
+  // call's path, where a named binding costs a property lookup per value.
+  const FENCE = `id = ? AND lease_token = ? AND status = 'running'`;
+  const extend = db.prepare<[number, number, string, number]>(
+    `UPDATE calls SET lease_expires_at = ?, updated_at = ? WHERE ${FENCE}`,
+  );
   const statusOf = db.prepare<[string], CallStatus>('SELECT status FROM calls WHERE id = ?').pluck();
-  const write = db.prepare(
-    `UPDATE calls SET status = @status, result = @result, error = @error, error_attempts = error_attempts + @errorStep,
-       run_after = coalesce(@runAfter, run_after), settled_at = @settledAt, lease_expires_at = NULL, updated_at = @now
+  const write = db.prepare<
+    [string, string | null, string | null, number, number | null, number | null, number, string, number]
+  >(
+    `UPDATE calls SET status = ?, result = ?, error = ?, error_attempts = error_attempts + ?,
+       run_after = coalesce(?, run_after), settled_at = ?, lease_expires_at = NULL, updated_at = ?
      WHERE ${FENCE}`,
   );
-  const giveBack = db.prepare(
-    `UPDATE calls SET status = 'queued', lease_expires_at = NULL, updated_at = @now WHERE ${FENCE}`,
+  const giveBack = db.prepare<[number, string, number]>(
+    `UPDATE calls SET status = 'queued', lease_expires_at = NULL, updated_at = ? WHERE ${FENCE}`,
   );
 
   const settle = db.transaction(
@@ -38,17 +44,17 @@ export function createLeaseWriteOps(
       if (journal.length > 0) applyJournal(id, token, journal);
       const now = Date.now();
       const error = s.status === 'succeeded' ? null : s.error;
-      const done = write.run({
+      const done = write.run(
+        s.status,
+        s.status === 'succeeded' ? toJson(s.data) : null,
+        toJson(error),
+        s.status === 'succeeded' ? 0 : 1,
+        s.status === 'retry_wait' ? s.runAfter : null,
+        s.status === 'retry_wait' ? null : now,
+        now,
         id,
         token,
-        now,
-        status: s.status,
-        result: s.status === 'succeeded' ? toJson(s.data) : null,
-        error: toJson(error),
-        errorStep: s.status === 'succeeded' ? 0 : 1,
-        runAfter: s.status === 'retry_wait' ? s.runAfter : null,
-        settledAt: s.status === 'retry_wait' ? null : now,
-      });
+      );
       if (done.changes !== 1) {
         // A zombie's late completion changes nothing, but the audit trail keeps that it tried.
         const when = new Date(now).toISOString();
@@ -66,7 +72,7 @@ export function createLeaseWriteOps(
 
   const release = db.transaction((id: string, token: number): boolean => {
     const now = Date.now();
-    if (giveBack.run({ id, token, now }).changes !== 1) return false;
+    if (giveBack.run(now, id, token).changes !== 1) return false;
     attempts.end(id, token, 'released', null, now);
     return true;
   });
@@ -76,7 +82,7 @@ export function createLeaseWriteOps(
     heartbeat(id, token, leaseMs) {
       const now = Date.now();
       const until = now + leaseMs;
-      if (extend.run({ id, token, now, until }).changes === 1) return { ok: true, leaseExpiresAt: until };
+      if (extend.run(until, now, id, token).changes === 1) return { ok: true, leaseExpiresAt: until };
       return { ok: false, status: statusOf.get(id) ?? null };
     },
     settle(id, token, settlement, journal = []) {

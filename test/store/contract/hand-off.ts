@@ -30,6 +30,8 @@ export function handOffContract(harness: () => StoreHarness): void {
     });
     if (outcome.kind !== 'created') return;
     expectNear(outcome.call.leaseExpiresAt, before + LEASE_MS);
+    // The record handed out is the row as stored, read back or not.
+    expect(await store.getCall(outcome.call.id)).toEqual(outcome.call);
     expect(await store.listAttempts(outcome.call.id)).toMatchObject([
       { attempt: 1, leaseToken: 1, workerId: 'worker_h', outcome: 'running' },
     ]);
