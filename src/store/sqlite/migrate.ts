@@ -17,16 +17,37 @@ export function appliedMigrations(db: SqliteDatabase): AppliedMigration[] {
 /**
  * Applies the pending migrations in one IMMEDIATE transaction. The applied set is read inside the
  * transaction, so two processes migrating at once apply each migration once.
+ *
+ * A migration may rebuild a table that others reference (SQLite cannot change a constraint in place:
+ * 0004, 0006). SQLite's procedure for that (https://sqlite.org/lang_altertable.html#otheralter) turns
+ * foreign key enforcement off around the transaction, since dropping the old table would otherwise
+ * fail or cascade, and checks every key before committing: a migration that breaks one rolls back.
  */
 export function applyMigrations(db: SqliteDatabase, migrations: readonly Migration[]): void {
-  db.transaction(() => {
-    const applied = new Set(appliedMigrations(db).map((m) => m.version));
-    for (const migration of migrations) {
-      if (applied.has(migration.version)) continue;
-      db.exec(migration.sql);
-      db.prepare(
-        'INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)',
-      ).run(migration.version, migration.name, migration.checksum, Date.now());
-    }
-  }).immediate();
+  const enforced = db.pragma('foreign_keys', { simple: true }) === 1;
+  if (enforced) db.pragma('foreign_keys = OFF');
+  try {
+    db.transaction(() => {
+      const applied = new Set(appliedMigrations(db).map((m) => m.version));
+      for (const migration of migrations) {
+        if (applied.has(migration.version)) continue;
+        db.exec(migration.sql);
+        db.prepare(
+          'INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)',
+        ).run(migration.version, migration.name, migration.checksum, Date.now());
+      }
+      if (enforced) assertForeignKeys(db);
+    }).immediate();
+  } finally {
+    if (enforced) db.pragma('foreign_keys = ON');
+  }
+}
+
+function assertForeignKeys(db: SqliteDatabase): void {
+  const broken = db.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
+  const first = broken[0];
+  if (first)
+    throw new Error(
+      `migration left ${broken.length} broken foreign key(s), e.g. ${first.table} row ${first.rowid} → ${first.parent}; rolled back`,
+    );
 }
