@@ -31,7 +31,8 @@ export class SettlementWaiter {
   private checking = false;
   private checkAgain = false;
   private lastCheck = -Infinity;
-  private trailing: NodeJS.Timeout | undefined;
+  /** The next look, when one is scheduled. */
+  private scheduled: { timer: NodeJS.Timeout } | { immediate: NodeJS.Immediate } | undefined;
 
   constructor(private readonly store: Store) {}
 
@@ -75,8 +76,9 @@ export class SettlementWaiter {
     for (const set of this.waiting.values()) for (const resolve of set) resolve(null);
     this.waiting.clear();
     clearTimeout(this.idleTimer);
-    clearTimeout(this.trailing);
-    this.trailing = undefined;
+    if (this.scheduled && 'timer' in this.scheduled) clearTimeout(this.scheduled.timer);
+    else if (this.scheduled) clearImmediate(this.scheduled.immediate);
+    this.scheduled = undefined;
     this.unsubscribe?.();
     this.unsubscribe = null;
   }
@@ -96,23 +98,27 @@ export class SettlementWaiter {
   }
 
   /**
-   * Looks at every waited-on call: at once, unless a look began less than MIN_CHECK_INTERVAL_MS ago
-   * (then once when that interval ends). Under load the store changes with every group commit, and
-   * most settlements arrive through `settled` anyway; one query per interval then serves them all.
+   * Looks at every waited-on call: at the end of this event-loop turn, unless a look began less than
+   * MIN_CHECK_INTERVAL_MS ago (then once when that interval ends). Under load the store changes with
+   * every group commit, and most settlements arrive through `settled` anyway: the commit that raises the
+   * signal is followed, in the same turn, by the direct report of what it settled. Looking at the end of
+   * the turn leaves the look only the calls nobody reported (a worker of another process), instead of
+   * reading back every row just settled; one query per interval then serves them all.
    */
   private check(): void {
-    if (this.checking || this.trailing) {
+    if (this.checking || this.scheduled) {
       this.checkAgain = true;
       return;
     }
     const wait = this.lastCheck + MIN_CHECK_INTERVAL_MS - performance.now();
-    if (wait > 0) {
-      this.trailing = setTimeout(() => {
-        this.trailing = undefined;
-        this.check();
-      }, wait);
-      return;
-    }
+    this.scheduled =
+      wait > 0
+        ? { timer: setTimeout(() => this.look(), wait) }
+        : { immediate: setImmediate(() => this.look()) };
+  }
+
+  private look(): void {
+    this.scheduled = undefined;
     this.checking = true;
     this.checkAgain = false;
     this.lastCheck = performance.now();

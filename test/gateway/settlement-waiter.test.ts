@@ -15,6 +15,7 @@ describe('SettlementWaiter', () => {
   let gateway: Store;
   let worker: Store;
   let looks: number;
+  let rowsRead: number;
 
   beforeEach(async () => {
     dir = await mkdtemp(path.join(os.tmpdir(), 'switchyard-waiter-'));
@@ -22,12 +23,15 @@ describe('SettlementWaiter', () => {
     const store = createSqliteStore({ path: file, pollIntervalMs: 2 });
     await store.migrate();
     looks = 0;
+    rowsRead = 0;
     // The real store, counting the waiter's reads.
     gateway = {
       ...store,
-      getCalls: (ids, statuses) => {
+      getCalls: async (ids, statuses) => {
         looks++;
-        return store.getCalls(ids, statuses);
+        const calls = await store.getCalls(ids, statuses);
+        rowsRead += calls.length;
+        return calls;
       },
     };
     worker = createSqliteStore({ path: file, pollIntervalMs: 2 });
@@ -61,6 +65,27 @@ describe('SettlementWaiter', () => {
     // One look at the start, then at most one per 5 ms (and one trailing look).
     expect(looks).toBeLessThanOrEqual(Math.ceil(elapsedMs / 5) + 2);
     expect(looks).toBeLessThan(200);
+    waiter.close();
+  });
+
+  it('leaves a settlement reported right after its commit to the report: no row is read back', async () => {
+    const release = await deploy(gateway);
+    const waiter = new SettlementWaiter(gateway);
+    for (let round = 0; round < 20; round++) {
+      const outcome = await gateway.enqueue(
+        callInput(release, { args: { round }, claimFor: { workerId: 'w1', leaseMs: LEASE_MS } }),
+      );
+      if (outcome.kind !== 'created' || outcome.token === null) throw new Error('expected a claimed call');
+      const waiting = waiter.wait(outcome.call.id, 10_000);
+      // Past the spacing of looks, so the commit's signal may look at once.
+      await new Promise((resolve) => setTimeout(resolve, 8));
+      // As the supervisor's dispatcher does: commit the worker's settlement, then report it.
+      const settlement = { status: 'succeeded' as const, data: { round } };
+      if (await gateway.settle(outcome.call.id, outcome.token, settlement))
+        waiter.settled(outcome.call.id, { status: 'succeeded', result: settlement.data, error: null });
+      expect(await waiting).toMatchObject({ status: 'succeeded', result: { round } });
+    }
+    expect(rowsRead).toBe(0);
     waiter.close();
   });
 });
