@@ -142,4 +142,19 @@ describe('SQLite migrations', () => {
     expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
     db.close();
   });
+
+  it('checks the keys only after applying something: a start with nothing to migrate reads no rows', () => {
+    const db = openDatabase(file);
+    applyMigrations(db, loadSqliteMigrations());
+    // An orphan no migration made (written with enforcement off): only a full check would notice it.
+    db.pragma('foreign_keys = OFF');
+    db.prepare(
+      `INSERT INTO attempts (workspace, call_id, attempt, lease_token, worker_id, outcome, started_at)
+       VALUES ('default', 'call_missing', 1, 1, 'w', 'running', 0)`,
+    ).run();
+    db.pragma('foreign_keys = ON');
+    expect(() => applyMigrations(db, loadSqliteMigrations())).not.toThrow();
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    db.close();
+  });
 });

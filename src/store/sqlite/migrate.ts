@@ -29,14 +29,15 @@ export function applyMigrations(db: SqliteDatabase, migrations: readonly Migrati
   try {
     db.transaction(() => {
       const applied = new Set(appliedMigrations(db).map((m) => m.version));
-      for (const migration of migrations) {
-        if (applied.has(migration.version)) continue;
+      const pending = migrations.filter((m) => !applied.has(m.version));
+      for (const migration of pending) {
         db.exec(migration.sql);
         db.prepare(
           'INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?, ?, ?, ?)',
         ).run(migration.version, migration.name, migration.checksum, Date.now());
       }
-      if (enforced) assertForeignKeys(db);
+      // Every process migrates at start: with nothing applied, nothing to check (it reads every row).
+      if (enforced && pending.length > 0) assertForeignKeys(db);
     }).immediate();
   } finally {
     if (enforced) db.pragma('foreign_keys = ON');
