@@ -58,7 +58,7 @@ export class SettlementWaiter {
       set.add(done);
       clearTimeout(this.idleTimer);
       // A listening subscription sees every commit after the caller's read of the call. A new one starts
-      // from the store's current state, so one look now covers a settlement in between.
+      // from the store's current state, so one look (at the end of this turn) covers a settlement in between.
       if (!this.unsubscribe) {
         this.unsubscribe = this.store.onChange(() => this.check());
         this.check();
