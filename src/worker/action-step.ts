@@ -8,7 +8,7 @@ import type { Compensation, Step } from '../recipes/recipe.js';
 import type { JournalWrite, StepEffect, StepFinish, StepStart } from '../store/store.js';
 import { LeaseLostError, BusinessFailure, toToolError } from './run-errors.js';
 import type { Scope } from './ports.js';
-import { takePending, type StepContext } from './step-context.js';
+import { appendPending, journalWritten, takePending, type StepContext } from './step-context.js';
 import { auditSummary } from './audit-summary.js';
 
 type ActionStep = Extract<Step, { kind: 'action' }>;
@@ -106,6 +106,7 @@ type Finish = (result: StepFinish) => Promise<void>;
  * and its end is written at once: left unwritten, a crash would make it look in doubt.
  */
 async function startUnsafe(ctx: StepContext, start: StepStart): Promise<Finish> {
+  await journalWritten(ctx);
   const entryId = await ctx.store.startStep(ctx.call.id, ctx.token, start, takePending(ctx));
   if (entryId === null) throw new LeaseLostError(ctx.call.id);
   return async (result) => {
@@ -124,8 +125,7 @@ function startSafe(ctx: StepContext, start: StepStart): Finish {
   const entry: JournalWrite = { kind: 'start', start };
   ctx.pending.push(entry);
   setImmediate(() => {
-    if (!ctx.pending.includes(entry)) return;
-    ctx.store.appendJournal(ctx.call.id, ctx.token, takePending(ctx)).catch(() => undefined);
+    if (ctx.pending.includes(entry)) appendPending(ctx);
   });
   return async (finish) => {
     const i = ctx.pending.indexOf(entry);

@@ -6,7 +6,7 @@ import type { ClaimedCall, Settlement } from '../store/store.js';
 import { compensate } from './compensate.js';
 import { AskSuspend } from './ask-step.js';
 import { JournalIndex } from './journal-index.js';
-import { takePending, type StepContext, type WorkerParts } from './step-context.js';
+import { journalWritten, takePending, type StepContext, type WorkerParts } from './step-context.js';
 import { BusinessFailure, LeaseLostError, toToolError } from './run-errors.js';
 import { settlementForError } from './settle-policy.js';
 import { runRecipe } from './step-runner.js';
@@ -43,6 +43,7 @@ export async function runCall(
     token,
     journal: new JournalIndex([]),
     pending: [],
+    inFlight: { last: Promise.resolve() },
     compensations: [],
     signal: deadline?.signal ?? signal,
   };
@@ -97,12 +98,14 @@ export async function runCall(
     deadline?.dispose();
   }
   failpoint('after-journal-before-settle', call.tool);
+  await journalWritten(ctx);
   return (await deps.store.settle(call.id, token, settlement, ctx.pending)) ? settlement : null;
 }
 
 /** Parks the call for client input; a stale lease changes nothing (the store keeps a note). */
 async function suspend(ctx: StepContext, ask: AskSuspend): Promise<null> {
   const { call, token } = ctx;
+  await journalWritten(ctx);
   await ctx.store.suspend(
     call.id,
     token,

@@ -29,6 +29,8 @@ export interface StepContext extends WorkerParts {
    * attempt's next write: the next step's start or the settlement.
    */
   pending: JournalWrite[];
+  /** The attempt's write-behind journal write in flight, if any (see `journalWritten`). */
+  inFlight: InFlightJournal;
   /** Undos of the steps that succeeded so far (resumed ones included), in completion order. */
   compensations: PendingCompensation[];
   signal: AbortSignal;
@@ -40,6 +42,38 @@ export interface PendingCompensation {
   path: string;
   undo: Compensation;
   scope: Scope;
+}
+
+/** Shared by reference, so a copy of the context (compensation's) orders its writes with the original's. */
+export interface InFlightJournal {
+  last: Promise<void>;
+}
+
+/**
+ * Sends the write-behind entries now, on their own (a step still running when its turn ends), after the
+ * attempt's previous such write. Fire and forget: a lost write costs a harmless re-run, never an effect.
+ */
+export function appendPending(ctx: StepContext): void {
+  const writes = takePending(ctx);
+  const previous = ctx.inFlight.last;
+  ctx.inFlight.last = previous
+    .then(() => ctx.store.appendJournal(ctx.call.id, ctx.token, writes))
+    .then(
+      () => undefined,
+      () => undefined,
+    );
+}
+
+/**
+ * Settles once the attempt's write-behind journal write in flight, if any, is done. Every later write of
+ * the attempt waits for it: the store is otherwise free to apply two writes in another order (a
+ * PostgreSQL pool runs them on separate connections; under `serve` a worker process's journal goes to its
+ * own store and its settlement to the supervisor's), and a step's end applied before its start, or a
+ * settlement before the entries written ahead of it, would lose those entries (their fence no longer
+ * holds once the call settled).
+ */
+export function journalWritten(ctx: StepContext): Promise<void> {
+  return ctx.inFlight.last;
 }
 
 /** Takes the write-behind entries to send with the next write. */

@@ -57,8 +57,13 @@ export async function createWorkerHarness(recipesDir: string) {
       if (outcome.kind === 'conflict') throw new Error('unexpected conflict');
       return outcome.call;
     },
-    async startWorker(name: string, options: Partial<WorkerOptions> = {}) {
-      const store = await openStore();
+    /** `wrap` sees the worker's store first (e.g. to slow one of its writes down). */
+    async startWorker(
+      name: string,
+      options: Partial<WorkerOptions> = {},
+      wrap: (store: Store) => Store = (store) => store,
+    ) {
+      const store = wrap(await openStore());
       const catalog = createReleaseCatalog(store, connectors);
       const worker = new Worker(
         {
