@@ -193,9 +193,17 @@ function judge(
     const tokens = new Set(attempts.map((a) => a.leaseToken));
     if (tokens.size !== attempts.length) violations.push(`fencing: call ${call.id} reused a lease token`);
   }
-  // The journal: written only under a token that was handed out, and a finished step is never re-run.
+  // The journal: written only under a token that was handed out, a finished step is never re-run, and
+  // the attempt that succeeded recorded the end of every step it began (none lost, none left in doubt).
   const done = new Map<string, number>();
+  const succeeded = new Map(
+    audit.calls.filter((c) => c.status === 'succeeded').map((c) => [c.id, c.attempt]),
+  );
   for (const j of audit.journal) {
+    if (j.status === 'started' && succeeded.get(j.callId) === j.attempt)
+      violations.push(
+        `journal: call ${j.callId} succeeded on attempt ${j.attempt}, which left step ${j.stepPath} started (its end was lost)`,
+      );
     const tokens = new Set((attemptsOf.get(j.callId) ?? []).map((a) => a.leaseToken));
     if (!tokens.has(j.leaseToken))
       violations.push(
