@@ -31,8 +31,8 @@ export class SettlementWaiter {
   private checking = false;
   private checkAgain = false;
   private lastCheck = -Infinity;
-  /** The next look, when one is scheduled. */
-  private scheduled: { timer: NodeJS.Timeout } | { immediate: NodeJS.Immediate } | undefined;
+  /** Cancels the next look, when one is scheduled. */
+  private scheduled: (() => void) | undefined;
 
   constructor(private readonly store: Store) {}
 
@@ -76,8 +76,7 @@ export class SettlementWaiter {
     for (const set of this.waiting.values()) for (const resolve of set) resolve(null);
     this.waiting.clear();
     clearTimeout(this.idleTimer);
-    if (this.scheduled && 'timer' in this.scheduled) clearTimeout(this.scheduled.timer);
-    else if (this.scheduled) clearImmediate(this.scheduled.immediate);
+    this.scheduled?.();
     this.scheduled = undefined;
     this.unsubscribe?.();
     this.unsubscribe = null;
@@ -111,10 +110,13 @@ export class SettlementWaiter {
       return;
     }
     const wait = this.lastCheck + MIN_CHECK_INTERVAL_MS - performance.now();
-    this.scheduled =
-      wait > 0
-        ? { timer: setTimeout(() => this.look(), wait) }
-        : { immediate: setImmediate(() => this.look()) };
+    if (wait > 0) {
+      const timer = setTimeout(() => this.look(), wait);
+      this.scheduled = () => clearTimeout(timer);
+    } else {
+      const immediate = setImmediate(() => this.look());
+      this.scheduled = () => clearImmediate(immediate);
+    }
   }
 
   private look(): void {
